@@ -1,0 +1,294 @@
+// The one translation unit that includes toml11.
+#include "engine/core/config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <toml.hpp>
+
+namespace jg::core {
+
+std::string ConfigNode::key() const {
+  auto dot = m_path.find_last_of('.');
+  return dot == std::string::npos ? m_path : m_path.substr(dot + 1);
+}
+
+const ConfigNode* ConfigNode::find(std::string_view key) const {
+  if (m_kind != Kind::Table) return nullptr;
+  for (const auto& [k, v] : m_entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const ConfigNode& ConfigNode::at(std::string_view key) const {
+  if (m_kind != Kind::Table) fail("a table", describe());
+  if (const ConfigNode* n = find(key)) return *n;
+  std::vector<std::string> names;
+  for (const auto& e : m_entries) names.push_back(e.first);
+  throw ConfigError({m_loc, m_path.empty() ? std::string(key) : m_path + "." + std::string(key),
+                     "required key '" + std::string(key) + "'", "it is missing",
+                     names.empty() ? std::string() : "keys present here: " + [&] {
+                       std::string s;
+                       for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+                       return s;
+                     }()});
+}
+
+const std::vector<std::pair<std::string, ConfigNode>>& ConfigNode::entries() const {
+  if (m_kind != Kind::Table) fail("a table", describe());
+  return m_entries;
+}
+
+ConfigNode& ConfigNode::set(const std::string& key, ConfigNode value) {
+  JG_ASSERT(m_kind == Kind::Table, "set on a non-table");
+  for (auto& [k, v] : m_entries)
+    if (k == key) return v = std::move(value);
+  m_entries.emplace_back(key, std::move(value));
+  return m_entries.back().second;
+}
+
+const std::vector<ConfigNode>& ConfigNode::items() const {
+  if (m_kind != Kind::Array) fail("an array", describe());
+  return m_items;
+}
+
+void ConfigNode::push(ConfigNode value) {
+  JG_ASSERT(m_kind == Kind::Array, "push on a non-array");
+  m_items.push_back(std::move(value));
+}
+
+const std::string& ConfigNode::as_string() const {
+  if (m_kind != Kind::String) fail("a string", describe());
+  return m_str;
+}
+
+std::int64_t ConfigNode::as_int() const {
+  if (m_kind == Kind::Integer) return m_int;
+  if (m_kind == Kind::Float && m_float == std::floor(m_float) && std::fabs(m_float) < 9e15)
+    return static_cast<std::int64_t>(m_float);
+  fail("an integer", describe());
+}
+
+double ConfigNode::as_number() const {
+  if (m_kind == Kind::Integer) return static_cast<double>(m_int);
+  if (m_kind == Kind::Float) return m_float;
+  fail("a number", describe());
+}
+
+bool ConfigNode::as_bool() const {
+  if (m_kind != Kind::Bool) fail("true or false", describe());
+  return m_bool;
+}
+
+ParsedQuantity ConfigNode::as_quantity(const Dim& expected) const {
+  const std::string want = "a " + dim_noun(expected) + " such as " + example_for(expected);
+  if (is_number()) {
+    if (expected == dims::kNone) return {as_number(), dims::kNone};
+    std::string ex = example_for(expected);
+    std::string unit = ex.substr(ex.find(' ') + 1);
+    if (!unit.empty() && unit.back() == '"') unit.pop_back();
+    fail(want, describe() + " (a bare number has no unit)",
+         "write the unit in a string, e.g. \"" + format_quantity_plain() + " " + unit + "\"");
+  }
+  if (m_kind != Kind::String) fail(want, describe());
+  ParsedQuantity q;
+  try {
+    q = parse_quantity(m_str);
+  } catch (const QuantitySyntaxError& e) {
+    fail(want, describe(), e.what());
+  }
+  if (!(q.dim == expected))
+    fail(want, describe() + ", a " + dim_noun(q.dim),
+         "the unit must measure " + dim_noun(expected) + " (" + dim_name(expected) + ")");
+  return q;
+}
+
+std::string ConfigNode::format_quantity_plain() const {
+  std::ostringstream os;
+  os << (m_kind == Kind::Integer ? static_cast<double>(m_int) : m_float);
+  return os.str();
+}
+
+void ConfigNode::fail(const std::string& expected, const std::string& found, const std::string& hint) const {
+  throw ConfigError({m_loc, m_path, expected, found, hint});
+}
+
+const char* kind_name(ConfigNode::Kind k) {
+  switch (k) {
+    case ConfigNode::Kind::Table: return "a table";
+    case ConfigNode::Kind::Array: return "an array";
+    case ConfigNode::Kind::String: return "a string";
+    case ConfigNode::Kind::Integer: return "an integer";
+    case ConfigNode::Kind::Float: return "a float";
+    case ConfigNode::Kind::Bool: return "a boolean";
+  }
+  return "?";
+}
+
+std::string ConfigNode::describe() const {
+  switch (m_kind) {
+    case Kind::String: return "the string \"" + m_str + "\"";
+    case Kind::Integer: return "the integer " + std::to_string(m_int);
+    case Kind::Float: return "the number " + format_quantity_plain();
+    case Kind::Bool: return m_bool ? "true" : "false";
+    default: return kind_name(m_kind);
+  }
+}
+
+namespace {
+
+using TomlValue = toml::basic_value<toml::discard_comments, std::map, std::vector>;
+
+SourceLoc to_loc(const toml::source_location& l, const std::string& file) {
+  return SourceLoc{file, static_cast<std::uint32_t>(l.line()), static_cast<std::uint32_t>(l.column()), l.line_str()};
+}
+
+ConfigNode convert(const TomlValue& v, const std::string& file, const std::string& path) {
+  SourceLoc loc = to_loc(v.location(), file);
+  switch (v.type()) {
+    case toml::value_t::boolean: {
+      ConfigNode n(ConfigNode::Kind::Bool, loc, path);
+      n.m_bool = v.as_boolean();
+      return n;
+    }
+    case toml::value_t::integer: {
+      ConfigNode n(ConfigNode::Kind::Integer, loc, path);
+      n.m_int = v.as_integer();
+      return n;
+    }
+    case toml::value_t::floating: {
+      ConfigNode n(ConfigNode::Kind::Float, loc, path);
+      n.m_float = v.as_floating();
+      return n;
+    }
+    case toml::value_t::string: {
+      ConfigNode n(ConfigNode::Kind::String, loc, path);
+      n.m_str = v.as_string().str;
+      return n;
+    }
+    case toml::value_t::offset_datetime:
+    case toml::value_t::local_datetime:
+    case toml::value_t::local_date:
+    case toml::value_t::local_time: {
+      ConfigNode n(ConfigNode::Kind::String, loc, path);
+      std::ostringstream os;
+      os << v;
+      n.m_str = os.str();
+      return n;
+    }
+    case toml::value_t::array: {
+      ConfigNode n(ConfigNode::Kind::Array, loc, path);
+      std::size_t i = 0;
+      for (const auto& item : v.as_array()) n.push(convert(item, file, path + "[" + std::to_string(i++) + "]"));
+      return n;
+    }
+    case toml::value_t::table: {
+      ConfigNode n(ConfigNode::Kind::Table, loc, path);
+      // toml11 keeps keys sorted; restore the order of the file from source positions.
+      std::vector<std::pair<std::string, ConfigNode>> kids;
+      for (const auto& [k, item] : v.as_table())
+        kids.emplace_back(k, convert(item, file, path.empty() ? k : path + "." + k));
+      std::stable_sort(kids.begin(), kids.end(), [](const auto& a, const auto& b) {
+        return std::pair(a.second.loc().line, a.second.loc().column) <
+               std::pair(b.second.loc().line, b.second.loc().column);
+      });
+      for (auto& [k, item] : kids) n.set(k, std::move(item));
+      return n;
+    }
+    case toml::value_t::empty: break;
+  }
+  return ConfigNode(ConfigNode::Kind::Table, loc, path);
+}
+
+// toml11's message starts with "[error] ..." and repeats the position; keep its first line.
+std::string first_line(const std::string& s) {
+  std::string line = s.substr(0, s.find('\n'));
+  if (line.rfind("[error] ", 0) == 0) line = line.substr(8);
+  return line;
+}
+
+ConfigNode parse_stream(std::istream& is, const std::string& name) {
+  try {
+    TomlValue root = toml::parse<toml::discard_comments, std::map, std::vector>(is, name);
+    ConfigNode n = convert(root, name, "");
+    return n;
+  } catch (const toml::syntax_error& e) {
+    throw ConfigError({to_loc(e.location(), name), "", "valid TOML", first_line(e.what()),
+                       "see https://toml.io for the syntax; strings need quotes, e.g. clock = \"1.41 GHz\""});
+  } catch (const toml::exception& e) {
+    throw ConfigError({to_loc(e.location(), name), "", "valid TOML", first_line(e.what()), ""});
+  } catch (const std::runtime_error& e) {
+    throw ConfigError({SourceLoc{name, 0, 0, {}}, "", "valid TOML", first_line(e.what()), ""});
+  }
+}
+
+}  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({SourceLoc{path, 0, 0, {}}, "", "a readable file", "it cannot be opened", "check the path"});
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+ConfigNode parse_toml_file(const std::string& path) {
+  std::string text = read_text_file(path);
+  return parse_toml_text(text, path);
+}
+
+ConfigNode parse_toml_text(const std::string& text, const std::string& name) {
+  std::istringstream is(text);
+  return parse_stream(is, name);
+}
+
+void apply_override(ConfigNode& root, std::string_view assignment) {
+  const SourceLoc loc{"<--set " + std::string(assignment) + ">", 0, 0, {}};
+  auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    throw ConfigError({loc, "", "key=value", "'" + std::string(assignment) + "'", "e.g. --set batch=64"});
+  std::string key(assignment.substr(0, eq));
+  std::string value(assignment.substr(eq + 1));
+  ConfigNode* node = &root;
+  std::string path;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = key.find('.', start);
+    std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw ConfigError({loc, key, "a dotted key such as devices.gpu.clock", "an empty key part", ""});
+    path = path.empty() ? part : path + "." + part;
+    if (dot == std::string::npos) {
+      ConfigNode leaf;
+      char* end = nullptr;
+      long long iv = std::strtoll(value.c_str(), &end, 10);
+      if (!value.empty() && *end == '\0') {
+        leaf = ConfigNode(ConfigNode::Kind::Integer, loc, path);
+        leaf.m_int = iv;
+      } else {
+        double dv = std::strtod(value.c_str(), &end);
+        if (!value.empty() && *end == '\0') {
+          leaf = ConfigNode(ConfigNode::Kind::Float, loc, path);
+          leaf.m_float = dv;
+        } else if (value == "true" || value == "false") {
+          leaf = ConfigNode(ConfigNode::Kind::Bool, loc, path);
+          leaf.m_bool = value == "true";
+        } else {
+          leaf = ConfigNode(ConfigNode::Kind::String, loc, path);
+          leaf.m_str = value;
+        }
+      }
+      node->set(part, std::move(leaf));
+      return;
+    }
+    ConfigNode* next = const_cast<ConfigNode*>(node->find(part));
+    if (!next) next = &node->set(part, ConfigNode(ConfigNode::Kind::Table, loc, path));
+    if (!next->is_table())
+      throw ConfigError({loc, path, "a table to set a key inside", next->describe(), ""});
+    node = next;
+    start = dot + 1;
+  }
+}
+
+}  // namespace jg::core

@@ -1,0 +1,50 @@
+#include "engine/core/error.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace jg::core {
+
+std::string SourceLoc::str() const {
+  std::string s = file.empty() ? "<input>" : file;
+  // Appended piecewise: GCC 12 raises a false -Wrestrict on ":" + std::to_string(...).
+  if (line > 0) {
+    s.append(":").append(std::to_string(line));
+    if (column > 0) s.append(":").append(std::to_string(column));
+  }
+  return s;
+}
+
+std::string format_config_error(const ConfigError::Detail& d) {
+  std::string msg = "error: " + d.loc.str() + ":";
+  if (!d.key_path.empty()) msg += " key '" + d.key_path + "':";
+  msg += "\n";
+  if (!d.loc.line_text.empty() && d.loc.line > 0) {
+    std::string lineno = std::to_string(d.loc.line);
+    msg += "  " + lineno + " | " + d.loc.line_text + "\n";
+    if (d.loc.column > 0)
+      msg += "  " + std::string(lineno.size(), ' ') + " | " + std::string(d.loc.column - 1, ' ') + "^\n";
+  }
+  if (!d.expected.empty()) msg += "  expected: " + d.expected + "\n";
+  if (!d.found.empty()) msg += "  found:    " + d.found + "\n";
+  if (!d.hint.empty()) msg += "  hint:     " + d.hint + "\n";
+  return msg;
+}
+
+ConfigError::ConfigError(Detail d) : std::runtime_error(format_config_error(d)), m_detail(std::move(d)) {}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace jg::core

@@ -1,0 +1,82 @@
+// Error types (DESIGN.md §3). Library code throws; only cli/ catches and maps to exit codes:
+//   ConfigError -> 2 (the input is wrong), ModelError -> 3 (valid input outside a model's
+//   validity domain), InternalError -> 70 (our bug).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace jg::core {
+
+/// Where a value came from: a file position, or a synthetic origin such as "--set".
+struct SourceLoc {
+  std::string file;       ///< path as given by the user, or "<--set>", "<builtin:NAME>"
+  std::uint32_t line = 0;    ///< 1-based; 0 when unknown
+  std::uint32_t column = 0;  ///< 1-based; 0 when unknown
+  std::string line_text;  ///< the whole source line, for a caret display (may be empty)
+  [[nodiscard]] std::string str() const;  ///< "file:line:column" (parts omitted when unknown)
+};
+
+/// Input is wrong. Carries everything a user needs to fix it.
+class ConfigError : public std::runtime_error {
+ public:
+  struct Detail {
+    SourceLoc loc;
+    std::string key_path;  ///< e.g. "devices.gpu.pe.clock"; empty for file-level errors
+    std::string expected;  ///< what was expected, e.g. "a frequency such as \"1.41 GHz\""
+    std::string found;     ///< what was found
+    std::string hint;      ///< a fix or the nearest valid name; may be empty
+  };
+  explicit ConfigError(Detail d);
+  [[nodiscard]] const Detail& detail() const { return m_detail; }
+
+ private:
+  Detail m_detail;
+};
+
+/// Input is valid but outside what a model can answer (e.g. rank-deficient fit).
+class ModelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A broken invariant inside joulegraph: a bug, never the user's fault.
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+/// Throws InternalError with file/line when cond is false.
+#define JG_ASSERT(cond, msg)                                                                   \
+  do {                                                                                          \
+    if (!(cond))                                                                                \
+      throw ::jg::core::InternalError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + \
+                                      ": assertion failed: " #cond ": " + (msg));               \
+  } while (false)
+
+/// Formats the one-screen message of a ConfigError (used by what()).
+std::string format_config_error(const ConfigError::Detail& d);
+
+/// Levenshtein edit distance, for "did you mean" hints.
+std::size_t edit_distance(const std::string& a, const std::string& b);
+/// The candidate closest to `name` (empty if none is reasonably close).
+std::string nearest_name(const std::string& name, const auto& candidates) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(name, std::string(c));
+    if (d < best_d) { best_d = d; best = std::string(c); }
+  }
+  std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+  return best_d <= limit ? best : std::string();
+}
+/// "did you mean 'x'? valid: a, b, c" style hint.
+std::string did_you_mean(const std::string& name, const auto& candidates) {
+  std::string near = nearest_name(name, candidates);
+  std::string list;
+  for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + std::string(c);
+  return (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "valid: " + list;
+}
+
+}  // namespace jg::core

@@ -1,0 +1,372 @@
+#include "engine/eval/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/core/error.hpp"
+#include "engine/core/parallel.hpp"
+#include "engine/core/quantity.hpp"
+#include "workloads/ops/estimate.hpp"
+
+namespace jg::eval {
+
+using namespace jg::core;
+using hw::Device;
+using hw::Platform;
+using wl::Graph;
+using wl::Op;
+using wl::OpType;
+using wl::Stage;
+
+std::vector<Slot> platform_slots(const Platform& p) {
+  std::vector<Slot> slots;
+  for (std::size_t c = 0; c < p.components.size(); ++c) {
+    const int ci = static_cast<int>(c);
+    for (const auto& a : p.components[c].model->actions()) slots.push_back({ci, a.name, Slot::Kind::kAction});
+    slots.push_back({ci, "static", Slot::Kind::kStatic});
+    slots.push_back({ci, "idle", Slot::Kind::kIdle});
+  }
+  return slots;
+}
+
+namespace {
+
+const std::size_t kNone = static_cast<std::size_t>(-1);
+
+/// Slot layout: first action slot, static slot and idle slot of every component.
+struct Layout {
+  std::vector<std::size_t> first_action, static_slot, idle_slot;
+  std::size_t count = 0;
+  explicit Layout(const Platform& p) {
+    for (const auto& c : p.components) {
+      first_action.push_back(count);
+      count += c.model->actions().size();
+      static_slot.push_back(count++);
+      idle_slot.push_back(count++);
+    }
+  }
+};
+
+/// A peer reachable over a link: where its transfer energy and its peer DRAM traffic go.
+struct PeerBinding {
+  int link = -1;
+  std::size_t link_slot = kNone;
+  double link_bw = 0;
+  std::size_t peer_read_slot = kNone, peer_write_slot = kNone;
+};
+
+/// A stage bound to its device at one clock: rates, slot indices and coefficients.
+struct Bound {
+  HierarchyView view;
+  std::array<double, kDTypeCount> mac_rate{};  // MAC/s
+  double vector_rate = 0, host_rate = 0;
+  std::array<double, kMaxMemLevels> level_bw{};
+  std::array<std::size_t, kDTypeCount> op_slot{};
+  std::size_t vector_slot = kNone, host_slot = kNone;
+  std::array<std::size_t, kMaxMemLevels> read_slot{}, write_slot{};
+  std::size_t dram_level = 0;
+  std::size_t storage_slot = kNone;
+  int storage = -1;
+  double storage_bw = 0;
+  std::vector<PeerBinding> peers;  // indexed like Graph::peers
+  double overhead_s = 0;
+  std::vector<double> coef;        // per slot: J per unit, or W for static/idle slots
+  double base_power_w = 0;         // device busy, everything else idle
+  std::vector<char> busy;          // per component, the default busy set
+  double v_ratio = 1;
+};
+
+double on_chip_scale(const Platform& p, int comp, double r) {
+  return p.components[static_cast<std::size_t>(comp)].model->voltage_scaled() ? r : 1.0;
+}
+
+Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_hz) {
+  const Device& d = p.devices[static_cast<std::size_t>(di)];
+  const ComputeCaps& pe = p.pe_caps(di);
+  Bound b;
+  const double vnom = pe.nominal_voltage.si();
+  const double v = d.voltage_at(f_hz, d.voltage_at(d.nominal_clock_hz, vnom));
+  b.v_ratio = d.vf_curve.empty() ? 1.0 : v / d.voltage_at(d.nominal_clock_hz, vnom);
+  const double r = b.v_ratio;
+  b.coef.assign(L.count, 0.0);
+  for (std::size_t c = 0; c < p.components.size(); ++c) {
+    const auto& m = *p.components[c].model;
+    const double s = on_chip_scale(p, static_cast<int>(c), r);
+    for (std::size_t a = 0; a < m.actions().size(); ++a) b.coef[L.first_action[c] + a] = m.actions()[a].energy_j * s * s;
+    b.coef[L.static_slot[c]] = m.static_power().si() * s;
+    b.coef[L.idle_slot[c]] = m.idle_power().si();
+  }
+  const std::size_t pe_c = static_cast<std::size_t>(d.pe);
+  for (std::size_t t = 0; t < kDTypeCount; ++t) {
+    b.mac_rate[t] = pe.units * pe.peak_ops_per_cycle[t] * f_hz * pe.efficiency / 2.0;
+    b.op_slot[t] = pe.op_action[t] >= 0 ? L.first_action[pe_c] + static_cast<std::size_t>(pe.op_action[t]) : kNone;
+  }
+  b.vector_rate = pe.units * pe.vector_ops_per_cycle * f_hz;
+  b.vector_slot = L.first_action[pe_c] + static_cast<std::size_t>(pe.vector_action);
+  b.host_rate = pe.units * pe.host_ops_per_cycle * f_hz;
+  if (pe.host_action >= 0) b.host_slot = L.first_action[pe_c] + static_cast<std::size_t>(pe.host_action);
+  b.view.register_bytes = pe.register_bytes;
+  std::vector<int> levels = d.caches;
+  levels.push_back(d.dram);
+  b.view.levels = levels.size();
+  b.dram_level = levels.size() - 1;
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    const auto c = static_cast<std::size_t>(levels[l]);
+    const MemoryCaps& mc = *p.components[c].model->memory();
+    b.view.capacity_bytes[l] = mc.capacity_bytes;
+    b.level_bw[l] = (mc.bandwidth_bytes_per_s + mc.bandwidth_bytes_per_cycle * f_hz) * mc.efficiency;
+    b.read_slot[l] = L.first_action[c] + static_cast<std::size_t>(mc.read_action);
+    b.write_slot[l] = L.first_action[c] + static_cast<std::size_t>(mc.write_action);
+  }
+  if (!d.storage.empty()) {
+    b.storage = d.storage.front();
+    const auto sc = static_cast<std::size_t>(b.storage);
+    const TransferCaps& tc = *p.components[sc].model->transfer();
+    b.storage_bw = tc.bandwidth_bytes_per_s * tc.efficiency;
+    b.storage_slot = L.first_action[sc] + static_cast<std::size_t>(tc.transfer_action);
+  }
+  for (const auto& peer : g.peers) {
+    PeerBinding pb;
+    const int pi = p.find_device(peer);
+    const int link = pi >= 0 ? p.link_between(di, pi) : -1;
+    if (link >= 0) {
+      const auto lc = static_cast<std::size_t>(link);
+      const TransferCaps& tc = *p.components[lc].model->transfer();
+      pb.link = link;
+      pb.link_bw = tc.bandwidth_bytes_per_s * tc.efficiency;
+      pb.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
+      const auto pd = static_cast<std::size_t>(p.devices[static_cast<std::size_t>(pi)].dram);
+      const MemoryCaps& pm = *p.components[pd].model->memory();
+      pb.peer_read_slot = L.first_action[pd] + static_cast<std::size_t>(pm.read_action);
+      pb.peer_write_slot = L.first_action[pd] + static_cast<std::size_t>(pm.write_action);
+    }
+    b.peers.push_back(pb);
+  }
+  b.overhead_s = d.launch_overhead_s;
+  b.busy.assign(p.components.size(), 0);
+  for (int m : d.members)
+    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage) b.busy[static_cast<std::size_t>(m)] = 1;
+  for (std::size_t c = 0; c < p.components.size(); ++c)
+    b.base_power_w += b.busy[c] ? b.coef[L.static_slot[c]] : b.coef[L.idle_slot[c]];
+  return b;
+}
+
+/// Partial sums of one chunk of ops.
+struct Partial {
+  std::vector<double> dyn_j;  // per slot, action slots only
+  double time_s = 0;          // total op time
+  std::vector<double> extra_busy_s;  // per component: time it was busy beyond the default set
+};
+
+/// Evaluates one op: fills its record and adds into the partial.
+inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part, OpRecord& rec) {
+  const OpActivity a = wl::estimate(op, b.view);
+  const std::size_t dt = index_of(a.dtype);
+  double dyn = 0;
+  auto charge = [&](std::size_t slot, double units) {
+    if (units == 0.0) return;
+    const double e = units * b.coef[slot];
+    part.dyn_j[slot] += e;
+    dyn += e;
+  };
+  double t_compute = 0;
+  if (a.macs > 0) {
+    t_compute += a.macs / b.mac_rate[dt];
+    charge(b.op_slot[dt], 2.0 * a.macs);
+  }
+  if (a.vector_flops > 0) {
+    t_compute += a.vector_flops / b.vector_rate;
+    charge(b.vector_slot, a.vector_flops);
+  }
+  if (a.host_ops > 0) {
+    t_compute += a.host_ops / b.host_rate;
+    charge(b.host_slot, a.host_ops);
+  }
+  double t = t_compute;
+  for (std::size_t l = 0; l < b.view.levels; ++l) {
+    const double bytes = a.read_bytes[l] + a.write_bytes[l];
+    if (bytes == 0.0) continue;
+    t = std::max(t, bytes / b.level_bw[l]);
+    charge(b.read_slot[l], a.read_bytes[l] * kBitsPerByte);
+    charge(b.write_slot[l], a.write_bytes[l] * kBitsPerByte);
+  }
+  int extra = -1;
+  if (a.storage_read_bytes > 0) {
+    t = std::max(t, a.storage_read_bytes / b.storage_bw);
+    charge(b.storage_slot, a.storage_read_bytes * kBitsPerByte);
+    extra = b.storage;
+  }
+  if (a.link_bytes > 0) {
+    const PeerBinding& pb = b.peers[static_cast<std::size_t>(op.peer)];
+    t = std::max(t, a.link_bytes / pb.link_bw);
+    charge(pb.link_slot, a.link_bytes * kBitsPerByte);
+    charge(pb.peer_read_slot, a.peer_dram_read_bytes * kBitsPerByte);
+    charge(pb.peer_write_slot, a.peer_dram_write_bytes * kBitsPerByte);
+    extra = pb.link;
+  }
+  t += b.overhead_s;
+  double power = b.base_power_w;
+  if (extra >= 0) {
+    const auto c = static_cast<std::size_t>(extra);
+    power += b.coef[L.static_slot[c]] - b.coef[L.idle_slot[c]];
+    part.extra_busy_s[c] += t;
+  }
+  part.time_s += t;
+  rec.energy_j = dyn + power * t;
+  rec.time_s = t;
+  rec.macs = a.macs;
+  rec.flops = a.vector_flops;
+  rec.dram_bytes = a.read_bytes[b.dram_level] + a.write_bytes[b.dram_level];
+}
+
+StageResult eval_stage(const Platform& p, const Layout& L, const Graph& g, const Stage& st, int di, double f_hz,
+                       const EvalOptions& opt) {
+  const Bound b = bind(p, L, g, di, f_hz);
+  StageResult r;
+  r.name = st.name;
+  r.kind = st.kind;
+  r.device = st.device;
+  r.repeat = st.repeat;
+  r.clock_hz = f_hz;
+  r.voltage_ratio = b.v_ratio;
+  const std::size_t n = st.ops.size();
+  r.ops.resize(n);
+  const std::size_t chunks = chunk_count(n, opt.chunk);
+  std::vector<Partial> parts(chunks);
+  for_each_chunk(n, opt.chunk, opt.threads, [&](std::size_t c, std::size_t begin, std::size_t end) {
+    Partial& part = parts[c];
+    part.dyn_j.assign(L.count, 0.0);
+    part.extra_busy_s.assign(p.components.size(), 0.0);
+    for (std::size_t i = begin; i < end; ++i) {
+      r.ops[i].op = static_cast<std::uint32_t>(i);
+      eval_op(st.ops[i], b, L, part, r.ops[i]);
+    }
+  });
+  // Fixed-order reduction: identical whatever the thread count.
+  std::vector<double> dyn(L.count, 0.0), extra(p.components.size(), 0.0);
+  double time = 0;
+  for (const auto& part : parts) {
+    for (std::size_t s = 0; s < L.count; ++s) dyn[s] += part.dyn_j[s];
+    for (std::size_t c = 0; c < extra.size(); ++c) extra[c] += part.extra_busy_s[c];
+    time += part.time_s;
+  }
+  r.slot_energy_j = dyn;
+  for (std::size_t c = 0; c < p.components.size(); ++c) {
+    const double busy_s = b.busy[c] ? time : extra[c];
+    r.slot_energy_j[L.static_slot[c]] = b.coef[L.static_slot[c]] * busy_s;
+    r.slot_energy_j[L.idle_slot[c]] = b.coef[L.idle_slot[c]] * (time - busy_s);
+  }
+  const double k = st.repeat;
+  for (auto& e : r.slot_energy_j) e *= k;
+  r.time_s = time * k;
+  for (auto& o : r.ops) {
+    o.energy_j *= k;
+    o.time_s *= k;
+    o.macs *= k;
+    o.flops *= k;
+    o.dram_bytes *= k;
+  }
+  for (double e : r.slot_energy_j) r.energy_j += e;
+  const Device& d = p.devices[static_cast<std::size_t>(di)];
+  for (int m : d.members) {
+    const auto c = static_cast<std::size_t>(m);
+    for (std::size_t s = L.first_action[c]; s <= L.idle_slot[c]; ++s) r.device_energy_j += r.slot_energy_j[s];
+  }
+  return r;
+}
+
+ConfigError binding_error(const Graph& g, const Stage& st, std::size_t op, const std::string& expected,
+                                const std::string& found, const std::string& hint) {
+  const wl::OpSite& s = g.sites[st.op_site[op]];
+  return ConfigError({s.loc, s.path, expected, found, hint});
+}
+
+bool needs_vector(OpType t) {
+  return t != OpType::kGemm && t != OpType::kConv2d && t != OpType::kDataLoad && t != OpType::kDecode &&
+         t != OpType::kH2D && t != OpType::kD2H;
+}
+
+}  // namespace
+
+void validate_binding(const Platform& p, const Graph& g) {
+  for (const auto& st : g.stages) {
+    const int di = p.find_device(st.device);
+    if (di < 0)
+      throw ConfigError({st.device_loc, st.device_path, "a device of platform '" + p.name + "'",
+                         "the string \"" + st.device + "\"", did_you_mean(st.device, p.device_names())});
+    const Device& d = p.devices[static_cast<std::size_t>(di)];
+    const ComputeCaps& pe = p.pe_caps(di);
+    std::string supported;
+    for (std::size_t t = 0; t < kDTypeCount; ++t)
+      if (pe.peak_ops_per_cycle[t] > 0) supported += (supported.empty() ? "" : ", ") + std::string(kDTypeNames[t]);
+    for (std::size_t i = 0; i < st.ops.size(); ++i) {
+      const Op& op = st.ops[i];
+      const std::string what = "op '" + g.names[op.name] + "' (" + std::string(wl::op_type_name(op.type)) + ")";
+      if ((op.type == OpType::kGemm || op.type == OpType::kConv2d) && pe.peak_ops_per_cycle[index_of(op.dtype)] <= 0)
+        throw binding_error(g, st, i, "a data type that device '" + d.name + "' computes",
+                            std::string(dtype_name(op.dtype)) + " in " + what, "supported: " + supported);
+      if (needs_vector(op.type) && pe.vector_ops_per_cycle <= 0)
+        throw binding_error(g, st, i, "a device with vector arithmetic for " + what,
+                            "device '" + d.name + "' has vector_ops_per_cycle = 0", "set vector_ops_per_cycle in its pe");
+      if (op.type == OpType::kDecode && pe.host_ops_per_cycle <= 0)
+        throw binding_error(g, st, i, "a CPU-like device (host_ops_per_cycle > 0) for " + what,
+                            "device '" + d.name + "' (" + d.kind + ")", "bind decoding stages to the host CPU");
+      if (op.type == OpType::kDataLoad && d.storage.empty())
+        throw binding_error(g, st, i, "storage attached to device '" + d.name + "' for " + what, "no storage",
+                            "add [storage.NAME] with attached_to = \"" + d.name + "\"");
+      if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
+        const std::string& peer = g.peers[static_cast<std::size_t>(op.peer)];
+        const int pi = p.find_device(peer);
+        if (pi < 0)
+          throw binding_error(g, st, i, "a device of platform '" + p.name + "' as the peer of " + what,
+                              "\"" + peer + "\"", did_you_mean(peer, p.device_names()));
+        if (pi == di || p.link_between(di, pi) < 0)
+          throw binding_error(g, st, i, "a link between '" + d.name + "' and '" + peer + "'", "none",
+                              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"]");
+      }
+    }
+  }
+}
+
+Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
+  validate_binding(p, g);
+  const Layout L(p);
+  Ledger led;
+  led.slots = platform_slots(p);
+  JG_ASSERT(led.slots.size() == L.count, "slot layout mismatch");
+  for (const auto& c : p.components) led.component_ids.push_back(c.id);
+  for (const auto& st : g.stages) {
+    const int di = p.find_device(st.device);
+    const Device& d = p.devices[static_cast<std::size_t>(di)];
+    StageResult r = eval_stage(p, L, g, st, di, d.clock_hz, opt);
+    if (d.power_cap_w > 0 && r.time_s > 0 && r.device_energy_j / r.time_s > d.power_cap_w) {
+      // Device power rises with the clock; find the highest clock that meets the cap.
+      double lo = d.min_clock_hz, hi = d.clock_hz;
+      StageResult at_lo = eval_stage(p, L, g, st, di, lo, opt);
+      if (at_lo.device_energy_j / at_lo.time_s > d.power_cap_w) {
+        r = std::move(at_lo);
+        r.cap_unattainable = true;
+      } else {
+        r = std::move(at_lo);
+        for (int it = 0; it < 40 && hi - lo > 1e-4 * hi; ++it) {
+          const double mid = 0.5 * (lo + hi);
+          StageResult m = eval_stage(p, L, g, st, di, mid, opt);
+          if (m.device_energy_j / m.time_s <= d.power_cap_w) {
+            lo = mid;
+            r = std::move(m);
+          } else {
+            hi = mid;
+          }
+        }
+      }
+      r.throttled = true;
+    }
+    led.energy_j += r.energy_j;
+    led.time_s += r.time_s;
+    led.stages.push_back(std::move(r));
+  }
+  led.check_invariants();
+  return led;
+}
+
+}  // namespace jg::eval

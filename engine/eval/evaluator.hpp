@@ -1,0 +1,34 @@
+// The evaluator (DESIGN.md §3): bind -> activity -> time -> charge -> aggregate.
+//
+// Per op: activity from the op estimator; time from a roofline,
+//   t = max(t_compute, max_l bytes_l / B_l, t_link, t_storage) + launch_overhead,
+//   t_compute = MACs / R_mac(dtype) + vector_flops / R_vec + host_ops / R_host,
+// with R and B the peak rates times their efficiencies at the operating clock; energy from
+// the linear form of every component (component.hpp): action counts x energy per action,
+// static power of the busy components x t, idle power of all other components x t.
+// A device with a power cap that the stage's average device power exceeds is throttled: the
+// clock is lowered (bisection over [min_clock, clock]) until the cap holds.
+#pragma once
+
+#include "engine/eval/ledger.hpp"
+#include "hwmodels/platform/platform.hpp"
+#include "workloads/graph.hpp"
+
+namespace jg::eval {
+
+struct EvalOptions {
+  int threads = 0;           ///< 0: TBB default; 1: serial
+  std::size_t chunk = 4096;  ///< ops per work item; fixed, so results do not depend on threads
+};
+
+/// Checks that the graph can run on the platform: devices exist, data types and op kinds are
+/// supported, links and storage exist. Throws ConfigError naming the op's position.
+void validate_binding(const hw::Platform& platform, const wl::Graph& graph);
+
+/// Evaluates the whole graph. validate_binding must have passed (it is called again here).
+Ledger evaluate(const hw::Platform& platform, const wl::Graph& graph, const EvalOptions& options = {});
+
+/// The slots (columns of the linear form) of a platform, in ledger order.
+std::vector<Slot> platform_slots(const hw::Platform& platform);
+
+}  // namespace jg::eval

@@ -1,0 +1,60 @@
+// The energy ledger: energy by (stage, op, component, action), with every stage's total over
+// its repeats. Slot-level detail is kept per stage; per op the ledger keeps its totals (energy,
+// time, MACs, FLOPs, DRAM bytes), which add up to the stage.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads/graph.hpp"
+
+namespace jg::eval {
+
+/// One column of the linear form: a component's action, or its static or idle time.
+struct Slot {
+  int component = -1;
+  std::string action;  ///< action name, "static" or "idle"
+  enum class Kind : std::uint8_t { kAction, kStatic, kIdle } kind = Kind::kAction;
+};
+
+struct OpRecord {
+  std::uint32_t op = 0;  ///< index into the stage's ops
+  double energy_j = 0;   ///< everything the platform drew while the op ran, over all repeats
+  double time_s = 0;
+  double macs = 0;
+  double flops = 0;
+  double dram_bytes = 0;  ///< bytes read + written at the device's DRAM
+};
+
+struct StageResult {
+  std::string name;
+  wl::StageKind kind = wl::StageKind::kInference;
+  std::string device;
+  double repeat = 1;
+  double time_s = 0;
+  double energy_j = 0;
+  double device_energy_j = 0;  ///< of the bound device's own components
+  double clock_hz = 0;         ///< operating clock after any power-cap throttling
+  double voltage_ratio = 1;    ///< V/V_nominal at that clock
+  bool throttled = false;      ///< the power cap lowered the clock
+  bool cap_unattainable = false;  ///< even the lowest clock exceeds the cap
+  std::vector<double> slot_energy_j;  ///< per Slot, over all repeats
+  std::vector<OpRecord> ops;
+  [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
+};
+
+struct Ledger {
+  std::vector<Slot> slots;
+  std::vector<std::string> component_ids;
+  std::vector<StageResult> stages;
+  double energy_j = 0;
+  double time_s = 0;
+  [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
+  /// Energy of each component in a stage, indexed like component_ids.
+  [[nodiscard]] std::vector<double> component_energy(const StageResult& s) const;
+  /// Throws InternalError if an energy is negative or non-finite, or parts do not add up.
+  void check_invariants() const;
+};
+
+}  // namespace jg::eval

@@ -1,0 +1,74 @@
+// The one translation unit of engine/ that includes nlohmann-json.
+#include <nlohmann/json.hpp>
+
+#include "engine/report/report.hpp"
+
+namespace jg::report {
+
+std::string render_json(const ReportInput& in) {
+  using nlohmann::ordered_json;
+  const auto& L = in.ledger;
+  ordered_json j;
+  j["schema_version"] = kSchemaVersion;
+  j["platform"] = in.platform.name;
+  j["workload"] = in.graph.name;
+  j["totals"] = {{"energy_j", L.energy_j}, {"time_s", L.time_s}, {"avg_power_w", L.avg_power_w()}};
+  ordered_json stages = ordered_json::array();
+  for (std::size_t si = 0; si < L.stages.size(); ++si) {
+    const auto& s = L.stages[si];
+    ordered_json st;
+    st["name"] = s.name;
+    st["kind"] = wl::stage_kind_name(s.kind);
+    st["device"] = s.device;
+    st["repeat"] = s.repeat;
+    st["energy_j"] = s.energy_j;
+    st["time_s"] = s.time_s;
+    st["avg_power_w"] = s.avg_power_w();
+    st["device_avg_power_w"] = s.time_s > 0 ? s.device_energy_j / s.time_s : 0.0;
+    st["clock_hz"] = s.clock_hz;
+    st["throttled"] = s.throttled;
+    st["power_cap_met"] = !s.cap_unattainable;
+    ordered_json comps = ordered_json::object();
+    const auto ce = L.component_energy(s);
+    for (std::size_t c = 0; c < ce.size(); ++c) comps[L.component_ids[c]] = {{"energy_j", ce[c]}};
+    st["components"] = comps;
+    ordered_json actions = ordered_json::object();
+    for (std::size_t k = 0; k < L.slots.size(); ++k)
+      if (s.slot_energy_j[k] > 0)
+        actions[L.component_ids[static_cast<std::size_t>(L.slots[k].component)] + "." + L.slots[k].action] = s.slot_energy_j[k];
+    st["actions_j"] = actions;
+    ordered_json ops = ordered_json::array();
+    for (const auto& o : s.ops) {
+      const wl::Op& op = in.graph.stages[si].ops[o.op];
+      ops.push_back({{"name", in.graph.names[op.name]},
+                     {"type", wl::op_type_name(op.type)},
+                     {"pass", wl::pass_name(op.pass)},
+                     {"dtype", core::dtype_name(op.dtype)},
+                     {"energy_j", o.energy_j},
+                     {"time_s", o.time_s},
+                     {"macs", o.macs},
+                     {"flops", o.flops},
+                     {"dram_bytes", o.dram_bytes}});
+    }
+    st["ops"] = ops;
+    stages.push_back(st);
+  }
+  j["stages"] = stages;
+  ordered_json inputs = ordered_json::array();
+  for (const auto& i : in.provenance.inputs) inputs.push_back({{"role", i.role}, {"name", i.name}, {"sha256", i.sha256}});
+  ordered_json kinds = ordered_json::array();
+  std::vector<std::string> seen;
+  for (const auto& c : in.platform.components) {
+    std::string k(c.model->kind());
+    if (std::find(seen.begin(), seen.end(), k) == seen.end()) seen.push_back(k);
+  }
+  for (const auto& k : seen) kinds.push_back(k);
+  j["provenance"] = {{"tool", "joulegraph"},
+                     {"tool_version", tool_version()},
+                     {"inputs", inputs},
+                     {"overrides", in.provenance.overrides},
+                     {"model_kinds", kinds}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace jg::report

@@ -1,0 +1,144 @@
+#include "engine/report/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/core/error.hpp"
+#include "engine/core/quantity.hpp"
+
+namespace jg::report {
+
+using namespace jg::core;
+
+const char* tool_version() { return "0.1.0"; }
+
+namespace {
+
+std::string e_str(double j) { return format(Energy(j)); }
+std::string t_str(double s) { return format(Time(s)); }
+std::string p_str(double w) { return format(Power(w)); }
+std::string pct(double part, double whole) { return whole > 0 ? fmt::format("{:.1f}%", 100.0 * part / whole) : "-"; }
+
+std::string repeat_str(double r) {
+  return r == std::floor(r) && r < 1e15 ? fmt::format("{}", static_cast<long long>(r)) : fmt::format("{:.4g}", r);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string render_table(const ReportInput& in, std::size_t top_ops) {
+  const auto& L = in.ledger;
+  std::string out;
+  out += fmt::format("joulegraph {}: workload '{}' on platform '{}'\n", tool_version(), in.graph.name, in.platform.name);
+  out += fmt::format("total: {} in {}, average {}\n\n", e_str(L.energy_j), t_str(L.time_s), p_str(L.avg_power_w()));
+  std::size_t w = 5;
+  for (const auto& s : L.stages) w = std::max(w, s.name.size());
+  out += fmt::format("{:<{}}  {:<13}  {:<8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n", "stage", w, "kind", "device",
+                     "repeat", "time", "energy", "avg power", "share", "clock");
+  for (const auto& s : L.stages) {
+    std::string clock = format(Frequency(s.clock_hz));
+    if (s.cap_unattainable) clock += " (power cap not met even at the lowest clock)";
+    else if (s.throttled) clock += " (throttled by power cap)";
+    out += fmt::format("{:<{}}  {:<13}  {:<8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n", s.name, w,
+                       wl::stage_kind_name(s.kind), s.device, repeat_str(s.repeat), t_str(s.time_s), e_str(s.energy_j),
+                       p_str(s.avg_power_w()), pct(s.energy_j, L.energy_j), clock);
+  }
+  out += "\nenergy by component\n";
+  std::size_t cw = 9;
+  for (const auto& c : L.component_ids) cw = std::max(cw, c.size());
+  std::string head = fmt::format("{:<{}}", "component", cw);
+  for (const auto& s : L.stages) head += fmt::format("  {:>12}", s.name.substr(0, 12));
+  head += fmt::format("  {:>12}  {:>6}\n", "total", "share");
+  out += head;
+  std::vector<std::vector<double>> per_stage;
+  for (const auto& s : L.stages) per_stage.push_back(L.component_energy(s));
+  for (std::size_t c = 0; c < L.component_ids.size(); ++c) {
+    double total = 0;
+    std::string row = fmt::format("{:<{}}", L.component_ids[c], cw);
+    for (const auto& ps : per_stage) {
+      row += fmt::format("  {:>12}", e_str(ps[c]));
+      total += ps[c];
+    }
+    out += row + fmt::format("  {:>12}  {:>6}\n", e_str(total), pct(total, L.energy_j));
+  }
+  if (top_ops > 0) {
+    struct Row { const eval::StageResult* s; const eval::OpRecord* o; };
+    std::vector<Row> rows;
+    for (const auto& s : L.stages)
+      for (const auto& o : s.ops) rows.push_back({&s, &o});
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.o->energy_j > b.o->energy_j; });
+    rows.resize(std::min(rows.size(), top_ops));
+    out += fmt::format("\ntop {} ops by energy\n", rows.size());
+    out += fmt::format("{:<14}  {:<28}  {:<12}  {:>10}  {:>10}  {:>10}  {:>10}\n", "stage", "op", "type", "energy", "time",
+                       "MACs", "DRAM");
+    for (const auto& r : rows) {
+      const std::size_t si = static_cast<std::size_t>(r.s - L.stages.data());
+      const wl::Op& op = in.graph.stages[si].ops[r.o->op];
+      out += fmt::format("{:<14}  {:<28}  {:<12}  {:>10}  {:>10}  {:>10.4g}  {:>10}\n", r.s->name.substr(0, 14),
+                         in.graph.names[op.name].substr(0, 28), wl::op_type_name(op.type), e_str(r.o->energy_j),
+                         t_str(r.o->time_s), r.o->macs, format(DataSize(r.o->dram_bytes * kBitsPerByte)));
+    }
+  }
+  return out;
+}
+
+std::string render_csv(const ReportInput& in) {
+  const auto& L = in.ledger;
+  std::string out = "level,stage,name,type,component,energy_j,time_s,avg_power_w,macs,flops,dram_bytes\n";
+  auto num = [](double v) { return fmt::format("{:.17g}", v); };
+  out += fmt::format("total,,{},,,{},{},{},,,\n", csv_field(in.graph.name), num(L.energy_j), num(L.time_s), num(L.avg_power_w()));
+  for (const auto& s : L.stages) {
+    out += fmt::format("stage,{},{},{},,{},{},{},,,\n", csv_field(s.name), csv_field(s.name), wl::stage_kind_name(s.kind),
+                       num(s.energy_j), num(s.time_s), num(s.avg_power_w()));
+    const auto ce = L.component_energy(s);
+    for (std::size_t c = 0; c < ce.size(); ++c)
+      out += fmt::format("component,{},{},,{},{},,,,,\n", csv_field(s.name), csv_field(L.component_ids[c]),
+                         csv_field(L.component_ids[c]), num(ce[c]));
+    const std::size_t si = static_cast<std::size_t>(&s - L.stages.data());
+    for (const auto& o : s.ops) {
+      const wl::Op& op = in.graph.stages[si].ops[o.op];
+      out += fmt::format("op,{},{},{},,{},{},{},{},{},{}\n", csv_field(s.name), csv_field(in.graph.names[op.name]),
+                         wl::op_type_name(op.type), num(o.energy_j), num(o.time_s),
+                         num(o.time_s > 0 ? o.energy_j / o.time_s : 0.0), num(o.macs), num(o.flops), num(o.dram_bytes));
+    }
+  }
+  return out;
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "cannot create " + tmp.string(), "check that the folder exists"});
+    f << text;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "write failed", ""});
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a path that can be replaced", ec.message(), ""});
+  }
+}
+
+}  // namespace jg::report

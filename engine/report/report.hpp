@@ -1,0 +1,43 @@
+// Report writers (DESIGN.md §3): a readable table with auto-scaled units, JSON and CSV in SI.
+// Output order is deterministic; every report carries its provenance.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/eval/ledger.hpp"
+#include "hwmodels/platform/platform.hpp"
+#include "workloads/graph.hpp"
+
+namespace jg::report {
+
+inline constexpr int kSchemaVersion = 1;
+const char* tool_version();
+
+struct InputRecord {
+  std::string role;    ///< "platform" or "workload"
+  std::string name;    ///< path, or "builtin:NAME"
+  std::string sha256;  ///< of the bytes read
+};
+
+struct Provenance {
+  std::vector<InputRecord> inputs;
+  std::vector<std::string> overrides;  ///< --set assignments in order
+};
+
+struct ReportInput {
+  const hw::Platform& platform;
+  const wl::Graph& graph;
+  const eval::Ledger& ledger;
+  Provenance provenance;
+};
+
+std::string render_table(const ReportInput& in, std::size_t top_ops = 10);
+std::string render_json(const ReportInput& in);
+std::string render_csv(const ReportInput& in);
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a partial file. Throws ConfigError if the folder is not writable.
+void write_file_atomic(const std::string& path, const std::string& text);
+
+}  // namespace jg::report

@@ -1,0 +1,419 @@
+#include "workloads/graph.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <set>
+
+#include "engine/core/expr.hpp"
+#include "engine/core/quantity.hpp"
+
+namespace jg::wl {
+
+using namespace jg::core;
+
+std::string_view stage_kind_name(StageKind k) {
+  switch (k) {
+    case StageKind::kPreprocessing: return "preprocessing";
+    case StageKind::kTraining: return "training";
+    case StageKind::kInference: return "inference";
+  }
+  return "?";
+}
+
+namespace {
+constexpr std::array<std::string_view, kOpTypeCount> kOpNames = {
+    "gemm", "conv2d", "pool", "elementwise", "softmax", "layernorm", "batchnorm",
+    "embedding", "data_load", "decode", "resize", "h2d", "d2h", "optimizer"};
+}
+
+std::string_view op_type_name(OpType t) { return kOpNames[static_cast<std::size_t>(t)]; }
+
+std::string_view pass_name(Pass p) {
+  switch (p) {
+    case Pass::kForward: return "forward";
+    case Pass::kBackwardData: return "backward_data";
+    case Pass::kBackwardWeight: return "backward_weight";
+    case Pass::kUpdate: return "update";
+  }
+  return "?";
+}
+
+const std::vector<OpField>& op_fields(OpType t) {
+  static const std::array<std::vector<OpField>, kOpTypeCount> kFields = {{
+      // gemm: C[m,n] = A[m,k] · B[k,n], `count` independent products (batched matmul).
+      {{"m", true, 0, "rows of A and C"}, {"n", true, 0, "columns of B and C"}, {"k", true, 0, "reduction length"},
+       {"count", false, 1, "independent products (batched matmul, heads)"},
+       {"weights", false, 1, "1 if B is a learned weight (gets a weight gradient and an update), 0 if an activation"}},
+      // conv2d on NCHW tensors.
+      {{"n", true, 0, "batch"}, {"c_in", true, 0, "input channels"}, {"h", true, 0, "input height"},
+       {"w", true, 0, "input width"}, {"c_out", true, 0, "output channels"}, {"kh", false, 3, "kernel height"},
+       {"kw", false, 3, "kernel width"}, {"stride", false, 1, "stride"}, {"padding", false, 0, "zero padding per side"},
+       {"dilation", false, 1, "dilation"}, {"groups", false, 1, "groups (c_in for depthwise)"}},
+      {{"n", true, 0, "batch"}, {"c", true, 0, "channels"}, {"h", true, 0, "input height"}, {"w", true, 0, "input width"},
+       {"kernel", false, 2, "window size"}, {"stride", false, 2, "stride"}, {"padding", false, 0, "padding per side"}},
+      {{"elements", true, 0, "output elements"}, {"operands", false, 1, "input tensors of the same size"},
+       {"flops_per_element", false, 1, "arithmetic per output element"}},
+      {{"elements", true, 0, "elements (rows x row length)"}},
+      {{"elements", true, 0, "elements normalized"}, {"features", true, 0, "normalized dimension (weights: 2 x features)"}},
+      {{"elements", true, 0, "elements normalized"}, {"features", true, 0, "channels (weights: 2 x features)"}},
+      {{"tokens", true, 0, "looked-up rows"}, {"dim", true, 0, "row width"}, {"vocab", true, 0, "table rows"}},
+      {{"bytes", true, 0, "bytes read from storage into host memory"}},
+      {{"pixels", true, 0, "decoded pixels"}, {"bytes_in", true, 0, "compressed bytes read"},
+       {"channels", false, 3, "channels per pixel (1 byte each)"},
+       {"ops_per_pixel", false, 20,
+        "scalar ops per decoded pixel (assumption: libjpeg-turbo-class decoders run ~15-25 cycles/pixel)"}},
+      {{"in_pixels", true, 0, "input pixels"}, {"out_pixels", true, 0, "output pixels"},
+       {"channels", false, 3, "channels (1 byte each)"}},
+      {{"bytes", true, 0, "bytes copied from the stage's device to `to`"}},
+      {{"bytes", true, 0, "bytes copied from `from` to the stage's device"}},
+      {{"parameters", true, 0, "parameters updated"}, {"adam", false, 0, "1 for Adam/AdamW, 0 for SGD"}},
+  }};
+  return kFields[static_cast<std::size_t>(t)];
+}
+
+std::size_t Graph::op_count() const {
+  std::size_t n = 0;
+  for (const auto& s : stages) n += s.ops.size();
+  return n;
+}
+
+double op_parameters(const Op& op) {
+  const auto& d = op.d;
+  switch (op.type) {
+    case OpType::kGemm: return d[4] != 0 ? d[1] * d[2] * d[3] : 0.0;
+    case OpType::kConv2d: return d[4] * (d[1] / d[10]) * d[5] * d[6];
+    case OpType::kLayerNorm:
+    case OpType::kBatchNorm: return 2 * d[1];
+    case OpType::kEmbedding: return d[1] * d[2];
+    default: return 0.0;
+  }
+}
+
+namespace {
+
+const std::vector<std::string> kStageKinds = {"preprocessing", "training", "inference"};
+
+struct Loader {
+  Graph g;
+  std::map<std::string, std::string> string_params;
+
+  double eval(const ConfigNode& n, bool allow_data_units) {
+    if (n.is_number()) return n.as_number();
+    if (!n.is_string()) n.fail("a number or an expression such as \"batch * 196\"", n.describe());
+    const std::string& text = n.m_str;
+    if (allow_data_units) {
+      try {
+        ParsedQuantity q = parse_quantity(text);
+        if (q.dim == dims::kData) return q.si / kBitsPerByte;
+      } catch (const QuantitySyntaxError&) {
+      }
+    }
+    try {
+      return eval_expr(text, [&](std::string_view name, double& v) {
+        auto it = g.params.find(std::string(name));
+        if (it == g.params.end()) return false;
+        v = it->second;
+        return true;
+      });
+    } catch (const ExprError& e) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : g.params) names.push_back(k);
+      std::string hint = "numeric parameters: ";
+      for (const auto& k : names) hint += k + " ";
+      SourceLoc loc = n.loc();
+      // Point at the offending character inside the quoted string when the position is known.
+      if (loc.column > 0) loc.column += static_cast<std::uint32_t>(e.column());
+      throw ConfigError({loc, n.path(), "a number or an arithmetic expression over [params]",
+                         n.describe() + ": " + e.what(), allow_data_units ? hint + "(or a size such as \"110 kB\")" : hint});
+    }
+  }
+
+  double size(const ConfigNode& n, bool allow_data_units = false) {
+    double v = eval(n, allow_data_units);
+    if (!std::isfinite(v) || v < 0) n.fail("a non-negative size", n.describe() + " = " + std::to_string(v));
+    return v;
+  }
+
+  void read_params(const ConfigNode& root) {
+    const ConfigNode* p = root.find("params");
+    if (!p) return;
+    for (const auto& [k, v] : p->entries()) {
+      if (v.is_string()) {
+        // A string is a data type name or an expression over earlier parameters.
+        if (parse_dtype(v.m_str)) { string_params[k] = v.m_str; continue; }
+        g.params[k] = eval(v, false);
+      } else {
+        g.params[k] = v.as_number();
+      }
+    }
+  }
+
+  DType dtype_of(const ConfigNode* n) {
+    std::string text;
+    if (n) text = n->as_string();
+    else if (string_params.count("dtype")) return *parse_dtype(string_params["dtype"]);
+    else return DType::kFp32;
+    if (auto d = parse_dtype(text)) return *d;
+    if (auto it = string_params.find(text); it != string_params.end()) return *parse_dtype(it->second);
+    std::vector<std::string> names(kDTypeNames.begin(), kDTypeNames.end());
+    n->fail("a data type", n->describe(), did_you_mean(text, names));
+  }
+
+  std::uint32_t site(const ConfigNode& n) {
+    g.sites.push_back({n.loc(), n.path()});
+    return static_cast<std::uint32_t>(g.sites.size() - 1);
+  }
+
+  std::uint32_t name_index(const std::string& n) {
+    g.names.push_back(n);
+    return static_cast<std::uint32_t>(g.names.size() - 1);
+  }
+
+  void read_op(Stage& st, const ConfigNode& t, std::vector<std::pair<std::string, const ConfigNode*>>& inputs) {
+    if (!t.is_table()) t.fail("an op table", t.describe());
+    const ConfigNode& type_node = t.at("type");
+    const std::string& type = type_node.as_string();
+    std::string_view canon = type == "matmul" ? "gemm" : type;
+    auto it = std::find(kOpNames.begin(), kOpNames.end(), canon);
+    if (it == kOpNames.end() || canon == "optimizer")
+      type_node.fail("an op type", type_node.describe(),
+                     did_you_mean(type, std::vector<std::string>{"gemm", "matmul", "conv2d", "pool", "elementwise",
+                                                                 "softmax", "layernorm", "batchnorm", "embedding",
+                                                                 "data_load", "decode", "resize", "h2d", "d2h"}));
+    Op op;
+    op.type = static_cast<OpType>(it - kOpNames.begin());
+    const auto& fields = op_fields(op.type);
+    std::vector<std::string> allowed = {"name", "type", "dtype", "inputs", "source"};
+    if (op.type == OpType::kH2D) allowed.push_back("to");
+    if (op.type == OpType::kD2H) allowed.push_back("from");
+    for (const auto& f : fields) allowed.push_back(f.name);
+    for (const auto& [k, v] : t.entries())
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+        v.fail("a key of a '" + std::string(op_type_name(op.type)) + "' op", "unknown key '" + k + "'", did_you_mean(k, allowed));
+    const std::string& name = t.at("name").as_string();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const ConfigNode* f = t.find(fields[i].name);
+      if (!f && fields[i].required) (void)t.at(fields[i].name);  // throws: the key is missing
+      bool bytes = std::string_view(fields[i].name).find("bytes") != std::string_view::npos;
+      op.d[i] = f ? size(*f, bytes) : fields[i].default_value;
+    }
+    op.dtype = dtype_of(t.find("dtype"));
+    if (op.type == OpType::kConv2d) {
+      const double groups = op.d[10];
+      if (groups < 1 || std::fmod(op.d[1], groups) != 0 || std::fmod(op.d[4], groups) != 0)
+        t.at(fields[10].name == std::string("groups") && t.find("groups") ? "groups" : "c_in")
+            .fail("groups >= 1 dividing c_in and c_out", "groups = " + std::to_string(groups) + ", c_in = " +
+                                                             std::to_string(op.d[1]) + ", c_out = " + std::to_string(op.d[4]));
+      for (std::size_t i : {5u, 6u, 7u, 9u})
+        if (op.d[i] < 1) t.at(fields[i].name).fail("at least 1", std::to_string(op.d[i]));
+    }
+    if (op.type == OpType::kPool && op.d[5] < 1) t.at("stride").fail("at least 1", std::to_string(op.d[5]));
+    if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
+      const ConfigNode& peer = t.at(op.type == OpType::kH2D ? "to" : "from");
+      g.peers.push_back(peer.as_string());
+      op.peer = static_cast<std::int32_t>(g.peers.size() - 1);
+    }
+    op.name = name_index(name);
+    st.ops.push_back(op);
+    st.op_site.push_back(site(t));
+    inputs.emplace_back(name, t.find("inputs"));
+  }
+
+  // Adds backward ops (reverse order) and one optimizer update to a training stage.
+  void add_backward(Stage& st, const std::string& optimizer) {
+    const std::size_t n = st.ops.size();
+    double params = 0;
+    for (std::size_t i = n; i-- > 0;) {
+      Op f = st.ops[i];
+      if (f.pass != Pass::kForward) continue;
+      params += op_parameters(f);
+      const std::string& base = g.names[f.name];
+      auto push = [&](Op b, Pass p, const char* suffix) {
+        b.pass = p;
+        b.name = name_index(base + suffix);
+        st.ops.push_back(b);
+        st.op_site.push_back(st.op_site[i]);
+      };
+      switch (f.type) {
+        case OpType::kGemm:
+        case OpType::kConv2d:
+          push(f, Pass::kBackwardData, ".bwd_data");
+          push(f, Pass::kBackwardWeight, ".bwd_weight");
+          break;
+        case OpType::kPool:
+        case OpType::kElementwise:
+        case OpType::kSoftmax:
+        case OpType::kLayerNorm:
+        case OpType::kBatchNorm:
+        case OpType::kEmbedding: push(f, Pass::kBackwardData, ".bwd"); break;
+        default: break;  // data movement has no gradient
+      }
+    }
+    if (optimizer != "none" && params > 0) {
+      Op u;
+      u.type = OpType::kOptimizer;
+      u.pass = Pass::kUpdate;
+      u.dtype = DType::kFp32;
+      u.d[0] = params;
+      u.d[1] = optimizer == "adam" ? 1 : 0;
+      u.name = name_index("optimizer." + optimizer);
+      st.ops.push_back(u);
+      st.op_site.push_back(st.op_site.empty() ? site(ConfigNode()) : st.op_site.back());
+    }
+  }
+
+  void check_op_cycles(const Stage& st, const std::vector<std::pair<std::string, const ConfigNode*>>& inputs) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (index.count(inputs[i].first)) {
+        const OpSite& at = g.sites[st.op_site[i]];
+        throw ConfigError({at.loc, at.path + ".name", "op names unique within a stage",
+                           "a second op named '" + inputs[i].first + "'", ""});
+      }
+      index[inputs[i].first] = i;
+    }
+    std::vector<std::vector<std::size_t>> edges(inputs.size());
+    std::vector<std::string> names;
+    for (const auto& [k, v] : index) names.push_back(k);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].second) continue;
+      for (const auto& in : inputs[i].second->items()) {
+        auto it = index.find(in.as_string());
+        if (it == index.end()) in.fail("the name of an op of this stage", in.describe(), did_you_mean(in.m_str, names));
+        edges[i].push_back(it->second);
+      }
+    }
+    find_cycle(edges, [&](const std::vector<std::size_t>& cyc) {
+      std::string path;
+      for (auto c : cyc) path += inputs[c].first + " -> ";
+      path += inputs[cyc.front()].first;
+      const ConfigNode* at = inputs[cyc.front()].second;
+      at->fail("op inputs without a cycle", "the cycle " + path, "remove one of these inputs");
+    });
+  }
+
+  // Depth-first search; calls on_cycle with the nodes of the first cycle found.
+  static void find_cycle(const std::vector<std::vector<std::size_t>>& edges,
+                         const std::function<void(const std::vector<std::size_t>&)>& on_cycle) {
+    std::vector<int> state(edges.size(), 0);
+    std::vector<std::size_t> stack;
+    std::function<void(std::size_t)> visit = [&](std::size_t v) {
+      state[v] = 1;
+      stack.push_back(v);
+      for (auto w : edges[v]) {
+        if (state[w] == 1) {
+          auto from = std::find(stack.begin(), stack.end(), w);
+          on_cycle(std::vector<std::size_t>(from, stack.end()));
+        } else if (state[w] == 0) {
+          visit(w);
+        }
+      }
+      stack.pop_back();
+      state[v] = 2;
+    };
+    for (std::size_t v = 0; v < edges.size(); ++v)
+      if (state[v] == 0) visit(v);
+  }
+
+  void load(const ConfigNode& root) {
+    static const std::vector<std::string> kTop = {"schema_version", "name", "description", "params", "stage", "source", "sources"};
+    for (const auto& [k, v] : root.entries())
+      if (std::find(kTop.begin(), kTop.end(), k) == kTop.end())
+        v.fail("a workload key", "unknown key '" + k + "'", did_you_mean(k, kTop));
+    const ConfigNode& ver = root.at("schema_version");
+    if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
+    g.name = root.at("name").as_string();
+    if (const ConfigNode* d = root.find("description")) g.description = d->as_string();
+    read_params(root);
+    const ConfigNode& stages = root.at("stage");
+    if (stages.items().empty()) stages.fail("at least one [[stage]]", "none");
+    std::vector<Stage> loaded;
+    std::vector<const ConfigNode*> depends;
+    static const std::vector<std::string> kStageKeys = {"name", "kind", "device", "repeat", "depends_on", "op",
+                                                        "backward", "optimizer", "source"};
+    for (const auto& s : stages.items()) {
+      for (const auto& [k, v] : s.entries())
+        if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
+          v.fail("a stage key", "unknown key '" + k + "'", did_you_mean(k, kStageKeys));
+      Stage st;
+      st.loc = s.loc();
+      st.name = s.at("name").as_string();
+      for (const auto& other : loaded)
+        if (other.name == st.name) s.at("name").fail("a unique stage name", "a second stage named '" + st.name + "'");
+      const ConfigNode& kind = s.at("kind");
+      auto k = std::find(kStageKinds.begin(), kStageKinds.end(), kind.as_string());
+      if (k == kStageKinds.end()) kind.fail("a stage kind", kind.describe(), did_you_mean(kind.m_str, kStageKinds));
+      st.kind = static_cast<StageKind>(k - kStageKinds.begin());
+      const ConfigNode& dev = s.at("device");
+      st.device = dev.as_string();
+      st.device_loc = dev.loc();
+      st.device_path = dev.path();
+      if (const ConfigNode* r = s.find("repeat")) {
+        st.repeat = size(*r);
+        if (st.repeat <= 0) r->fail("a positive repeat count", r->describe());
+      }
+      std::vector<std::pair<std::string, const ConfigNode*>> inputs;
+      const ConfigNode& ops = s.at("op");
+      if (ops.items().empty()) ops.fail("at least one [[stage.op]]", "none");
+      for (const auto& o : ops.items()) read_op(st, o, inputs);
+      check_op_cycles(st, inputs);
+      bool backward = st.kind == StageKind::kTraining;
+      if (const ConfigNode* b = s.find("backward")) {
+        backward = b->as_bool();
+        if (backward && st.kind != StageKind::kTraining) b->fail("backward only in a training stage", "backward = true");
+      }
+      std::string optimizer = "sgd";
+      if (const ConfigNode* o = s.find("optimizer")) {
+        optimizer = o->as_string();
+        static const std::vector<std::string> kOpt = {"sgd", "adam", "none"};
+        if (std::find(kOpt.begin(), kOpt.end(), optimizer) == kOpt.end()) o->fail("an optimizer", o->describe(), did_you_mean(optimizer, kOpt));
+      }
+      if (backward) add_backward(st, optimizer);
+      loaded.push_back(std::move(st));
+      depends.push_back(s.find("depends_on"));
+    }
+    // Stage dependencies: names must exist and form no cycle; order stages topologically,
+    // keeping file order among independent stages.
+    std::vector<std::string> names;
+    for (const auto& s : loaded) names.push_back(s.name);
+    std::vector<std::vector<std::size_t>> edges(loaded.size());
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      if (!depends[i]) continue;
+      for (const auto& d : depends[i]->items()) {
+        auto it = std::find(names.begin(), names.end(), d.as_string());
+        if (it == names.end()) d.fail("the name of a stage", d.describe(), did_you_mean(d.m_str, names));
+        edges[i].push_back(static_cast<std::size_t>(it - names.begin()));
+        loaded[i].depends_on.push_back(d.m_str);
+      }
+    }
+    find_cycle(edges, [&](const std::vector<std::size_t>& cyc) {
+      std::string path;
+      for (auto c : cyc) path += names[c] + " -> ";
+      path += names[cyc.front()];
+      depends[cyc.front()]->fail("stage dependencies without a cycle", "the cycle " + path, "remove one depends_on entry");
+    });
+    std::vector<bool> done(loaded.size(), false);
+    while (g.stages.size() < loaded.size()) {
+      for (std::size_t i = 0; i < loaded.size(); ++i) {
+        if (done[i]) continue;
+        bool ready = true;
+        for (auto e : edges[i]) ready = ready && done[e];
+        if (!ready) continue;
+        done[i] = true;
+        g.stages.push_back(std::move(loaded[i]));
+        break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Graph load_workload(const ConfigNode& root) {
+  Loader l;
+  l.load(root);
+  return std::move(l.g);
+}
+
+}  // namespace jg::wl
