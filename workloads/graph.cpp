@@ -1,6 +1,7 @@
 #include "workloads/graph.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -119,19 +120,30 @@ struct Loader {
     } catch (const ExprError& e) {
       std::vector<std::string> names;
       for (const auto& [k, v] : g.params) names.push_back(k);
-      std::string hint = "numeric parameters: ";
-      for (const auto& k : names) hint += k + " ";
+      std::string what = e.what();
+      std::string hint;
+      if (auto q = what.find("unknown name '"); q != std::string::npos) {
+        std::string unknown = what.substr(q + 14, what.find('\'', q + 14) - q - 14);
+        std::string near = nearest_name(unknown, names);
+        if (!near.empty()) hint = "did you mean '" + near + "'? ";
+      }
+      hint += "numeric parameters:";
+      for (const auto& k : names) hint += " " + k;
       SourceLoc loc = n.loc();
       // Point at the offending character inside the quoted string when the position is known.
       if (loc.column > 0) loc.column += static_cast<std::uint32_t>(e.column());
       throw ConfigError({loc, n.path(), "a number or an arithmetic expression over [params]",
-                         n.describe() + ": " + e.what(), allow_data_units ? hint + "(or a size such as \"110 kB\")" : hint});
+                         n.describe() + ": " + e.what(), allow_data_units ? hint + " (or a size such as \"110 kB\")" : hint});
     }
   }
 
   double size(const ConfigNode& n, bool allow_data_units = false) {
     double v = eval(n, allow_data_units);
-    if (!std::isfinite(v) || v < 0) n.fail("a non-negative size", n.describe() + " = " + std::to_string(v));
+    if (!std::isfinite(v) || v < 0) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.6g", v);
+      n.fail("a non-negative size", n.describe() + " = " + buf);
+    }
     return v;
   }
 
@@ -161,7 +173,7 @@ struct Loader {
   }
 
   std::uint32_t site(const ConfigNode& n) {
-    g.sites.push_back({n.loc(), n.path()});
+    g.sites.push_back({n.loc(), n.path(), {}, {}, {}});
     return static_cast<std::uint32_t>(g.sites.size() - 1);
   }
 
@@ -190,7 +202,7 @@ struct Loader {
     for (const auto& f : fields) allowed.push_back(f.name);
     for (const auto& [k, v] : t.entries())
       if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-        v.fail("a key of a '" + std::string(op_type_name(op.type)) + "' op", "unknown key '" + k + "'", did_you_mean(k, allowed));
+        v.fail_unknown_key("a key of a '" + std::string(op_type_name(op.type)) + "' op", k, allowed);
     const std::string& name = t.at("name").as_string();
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const ConfigNode* f = t.find(fields[i].name);
@@ -217,6 +229,10 @@ struct Loader {
     op.name = name_index(name);
     st.ops.push_back(op);
     st.op_site.push_back(site(t));
+    OpSite& s = g.sites.back();
+    s.name = name;
+    if (const ConfigNode* dt = t.find("dtype")) s.dtype = {dt->loc(), dt->path()};
+    if (const ConfigNode* peer = t.find(op.type == OpType::kH2D ? "to" : "from")) s.peer = {peer->loc(), peer->path()};
     inputs.emplace_back(name, t.find("inputs"));
   }
 
@@ -228,7 +244,7 @@ struct Loader {
       Op f = st.ops[i];
       if (f.pass != Pass::kForward) continue;
       params += op_parameters(f);
-      const std::string& base = g.names[f.name];
+      const std::string base = g.names[f.name];  // a copy: name_index() grows g.names
       auto push = [&](Op b, Pass p, const char* suffix) {
         b.pass = p;
         b.name = name_index(base + suffix);
@@ -320,7 +336,7 @@ struct Loader {
     static const std::vector<std::string> kTop = {"schema_version", "name", "description", "params", "stage", "source", "sources"};
     for (const auto& [k, v] : root.entries())
       if (std::find(kTop.begin(), kTop.end(), k) == kTop.end())
-        v.fail("a workload key", "unknown key '" + k + "'", did_you_mean(k, kTop));
+        v.fail_unknown_key("a workload key", k, kTop);
     const ConfigNode& ver = root.at("schema_version");
     if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
     g.name = root.at("name").as_string();
@@ -335,7 +351,7 @@ struct Loader {
     for (const auto& s : stages.items()) {
       for (const auto& [k, v] : s.entries())
         if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
-          v.fail("a stage key", "unknown key '" + k + "'", did_you_mean(k, kStageKeys));
+          v.fail_unknown_key("a stage key", k, kStageKeys);
       Stage st;
       st.loc = s.loc();
       st.name = s.at("name").as_string();

@@ -63,9 +63,16 @@ struct Stage {
 };
 
 /// Where an op was written, so that binding errors can point at it.
-struct OpSite {
+struct KeySite {
   core::SourceLoc loc;
   std::string path;
+};
+struct OpSite {
+  core::SourceLoc loc;  ///< of the op table
+  std::string path;
+  std::string name;     ///< the op's name as written
+  KeySite dtype;        ///< of its `dtype` key, if written
+  KeySite peer;         ///< of its `to` / `from` key (h2d, d2h)
 };
 
 struct Graph {

@@ -10,6 +10,25 @@
 
 namespace jg::core {
 
+namespace {
+// The unit a bare number most likely meant, for the hint of a missing unit.
+std::string likely_unit(const Dim& d, double v) {
+  const double a = std::fabs(v);
+  if (d == dims::kFrequency) return a >= 1e5 ? "Hz" : a >= 10 ? "MHz" : "GHz";
+  if (d == dims::kPower) return a < 1e-2 ? "kW" : "W";
+  if (d == dims::kEnergy) return a >= 1e3 ? "J" : "pJ";
+  if (d == dims::kTime) return a >= 1e3 ? "us" : "s";
+  if (d == dims::kData) return a >= 1024 ? "B" : "GiB";
+  if (d == dims::kBandwidth) return "GB/s";
+  if (d == dims::kEnergyPerBit) return "pJ/b";
+  if (d == dims::kVoltage) return a >= 10 ? "mV" : "V";
+  std::string ex = example_for(d);
+  std::string unit = ex.substr(ex.find(' ') + 1);
+  if (!unit.empty() && unit.back() == '"') unit.pop_back();
+  return unit;
+}
+}  // namespace
+
 std::string ConfigNode::key() const {
   auto dot = m_path.find_last_of('.');
   return dot == std::string::npos ? m_path : m_path.substr(dot + 1);
@@ -86,11 +105,8 @@ ParsedQuantity ConfigNode::as_quantity(const Dim& expected) const {
   const std::string want = "a " + dim_noun(expected) + " such as " + example_for(expected);
   if (is_number()) {
     if (expected == dims::kNone) return {as_number(), dims::kNone};
-    std::string ex = example_for(expected);
-    std::string unit = ex.substr(ex.find(' ') + 1);
-    if (!unit.empty() && unit.back() == '"') unit.pop_back();
     fail(want, describe() + " (a bare number has no unit)",
-         "write the unit in a string, e.g. \"" + format_quantity_plain() + " " + unit + "\"");
+         "write the unit in a string, e.g. \"" + format_quantity_plain() + " " + likely_unit(expected, as_number()) + "\"");
   }
   if (m_kind != Kind::String) fail(want, describe());
   ParsedQuantity q;
@@ -113,6 +129,16 @@ std::string ConfigNode::format_quantity_plain() const {
 
 void ConfigNode::fail(const std::string& expected, const std::string& found, const std::string& hint) const {
   throw ConfigError({m_loc, m_path, expected, found, hint});
+}
+
+void ConfigNode::fail_unknown_key(const std::string& expected, const std::string& key,
+                                  const std::vector<std::string>& valid) const {
+  SourceLoc at = m_loc;
+  // toml11 locates values; move the caret back to the key when the key is on the same line.
+  const std::size_t before = at.column > 0 ? at.column - 1 : at.line_text.size();
+  const std::size_t k = at.line_text.rfind(key, before);
+  if (k != std::string::npos) at.column = static_cast<std::uint32_t>(k + 1);
+  throw ConfigError({at, m_path, expected, "unknown key '" + key + "'", did_you_mean(key, valid)});
 }
 
 const char* kind_name(ConfigNode::Kind k) {
@@ -202,11 +228,28 @@ ConfigNode convert(const TomlValue& v, const std::string& file, const std::strin
   return ConfigNode(ConfigNode::Kind::Table, loc, path);
 }
 
-// toml11's message starts with "[error] ..." and repeats the position; keep its first line.
+// toml11's message starts with "[error] toml::function: what went wrong" and repeats the
+// position with a caret; keep what went wrong.
 std::string first_line(const std::string& s) {
   std::string line = s.substr(0, s.find('\n'));
   if (line.rfind("[error] ", 0) == 0) line = line.substr(8);
+  if (line.rfind("toml::", 0) == 0 && line.find(": ") != std::string::npos) line = line.substr(line.find(": ") + 2);
   return line;
+}
+
+// The caret column toml11 drew under the offending text ("   |     ^--- ..."), 0 if none.
+std::uint32_t caret_column(const std::string& s) {
+  std::size_t pos = 0;
+  while ((pos = s.find('\n', pos)) != std::string::npos) {
+    ++pos;
+    const std::size_t bar = s.find(" | ", pos);
+    const std::size_t eol = s.find('\n', pos);
+    if (bar == std::string::npos || (eol != std::string::npos && bar > eol)) continue;
+    const std::size_t caret = s.find('^', bar);
+    if (caret != std::string::npos && (eol == std::string::npos || caret < eol))
+      return static_cast<std::uint32_t>(caret - (bar + 3) + 1);
+  }
+  return 0;
 }
 
 ConfigNode parse_stream(std::istream& is, const std::string& name) {
@@ -215,8 +258,11 @@ ConfigNode parse_stream(std::istream& is, const std::string& name) {
     ConfigNode n = convert(root, name, "");
     return n;
   } catch (const toml::syntax_error& e) {
-    throw ConfigError({to_loc(e.location(), name), "", "valid TOML", first_line(e.what()),
-                       "see https://toml.io for the syntax; strings need quotes, e.g. clock = \"1.41 GHz\""});
+    SourceLoc loc = to_loc(e.location(), name);
+    if (std::uint32_t c = caret_column(e.what()); c > 0) loc.column = c;
+    throw ConfigError({loc, "", "valid TOML (https://toml.io)", first_line(e.what()),
+                       "check quotes, brackets and '=' at the caret; values with units are strings: "
+                       "clock = \"1.41 GHz\""});
   } catch (const toml::exception& e) {
     throw ConfigError({to_loc(e.location(), name), "", "valid TOML", first_line(e.what()), ""});
   } catch (const std::runtime_error& e) {
@@ -282,7 +328,24 @@ void apply_override(ConfigNode& root, std::string_view assignment) {
       node->set(part, std::move(leaf));
       return;
     }
+    // "name[i]" selects the i-th table of an array of tables, e.g. devices.gpu.cache[1].capacity.
+    std::size_t index = std::string::npos;
+    if (auto lb = part.find('['); lb != std::string::npos && part.back() == ']') {
+      char* end = nullptr;
+      index = std::strtoul(part.c_str() + lb + 1, &end, 10);
+      if (end != part.c_str() + part.size() - 1)
+        throw ConfigError({loc, path, "an index such as cache[1]", "'" + part + "'", ""});
+      part = part.substr(0, lb);
+    }
     ConfigNode* next = const_cast<ConfigNode*>(node->find(part));
+    if (index != std::string::npos) {
+      if (!next || !next->is_array() || index >= next->items().size())
+        throw ConfigError({loc, path, "an existing array element",
+                           next && next->is_array() ? "an array of " + std::to_string(next->items().size()) + " elements"
+                                                    : std::string("no array named '") + part + "'",
+                           ""});
+      next = const_cast<ConfigNode*>(&next->items()[index]);
+    }
     if (!next) next = &node->set(part, ConfigNode(ConfigNode::Kind::Table, loc, path));
     if (!next->is_table())
       throw ConfigError({loc, path, "a table to set a key inside", next->describe(), ""});

@@ -55,6 +55,10 @@ class ConfigNode {
 
   /// Throws ConfigError at this node.
   [[noreturn]] void fail(const std::string& expected, const std::string& found, const std::string& hint = {}) const;
+  /// Throws ConfigError for an unknown key whose value is this node, with the caret on the key
+  /// and a "did you mean" over `valid`.
+  [[noreturn]] void fail_unknown_key(const std::string& expected, const std::string& key,
+                                     const std::vector<std::string>& valid) const;
   /// Words for what this node holds: "the string \"x\"", "the integer 3", "a table".
   [[nodiscard]] std::string describe() const;
 

@@ -134,7 +134,7 @@ ParamValues read_params(const ConfigNode& table, const std::vector<ParamSpec>& s
     if (!known) {
       std::vector<std::string> all = names;
       all.insert(all.end(), extra_keys.begin(), extra_keys.end());
-      node.fail("one of the keys this table accepts", "unknown key '" + key + "'", did_you_mean(key, all));
+      node.fail_unknown_key("one of the keys this table accepts", key, all);
     }
   }
   for (const auto& s : specs) {

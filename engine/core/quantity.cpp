@@ -1,5 +1,6 @@
 #include "engine/core/quantity.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -152,7 +153,9 @@ ParsedQuantity parse_quantity(std::string_view text) {
   ParsedQuantity out{v, dims::kNone};
   bool divide = false;
   while (!units.empty()) {
-    std::size_t n = units.find_first_of("/*· ");
+    // Separators: '/', '*', ' ' and the middle dot '·' (2 bytes in UTF-8, searched as a
+    // sequence so that the micro sign, which shares its first byte, is not taken for it).
+    std::size_t n = std::min(units.find_first_of("/* "), units.find("·"));
     std::string_view atom = units.substr(0, n);
     if (atom.empty()) throw QuantitySyntaxError("'" + buf + "' has an empty unit");
     double s = 1.0;

@@ -275,9 +275,14 @@ StageResult eval_stage(const Platform& p, const Layout& L, const Graph& g, const
   return r;
 }
 
-ConfigError binding_error(const Graph& g, const Stage& st, std::size_t op, const std::string& expected,
-                                const std::string& found, const std::string& hint) {
+enum class At { kOp, kDtype, kPeer };
+
+// Points at the key at fault when it was written, else at the op's table.
+ConfigError binding_error(const Graph& g, const Stage& st, std::size_t op, At at, const std::string& expected,
+                          const std::string& found, const std::string& hint) {
   const wl::OpSite& s = g.sites[st.op_site[op]];
+  const wl::KeySite* key = at == At::kDtype ? &s.dtype : at == At::kPeer ? &s.peer : nullptr;
+  if (key && key->loc.line > 0) return ConfigError({key->loc, key->path, expected, found, hint});
   return ConfigError({s.loc, s.path, expected, found, hint});
 }
 
@@ -303,26 +308,31 @@ void validate_binding(const Platform& p, const Graph& g) {
       const Op& op = st.ops[i];
       const std::string what = "op '" + g.names[op.name] + "' (" + std::string(wl::op_type_name(op.type)) + ")";
       if ((op.type == OpType::kGemm || op.type == OpType::kConv2d) && pe.peak_ops_per_cycle[index_of(op.dtype)] <= 0)
-        throw binding_error(g, st, i, "a data type that device '" + d.name + "' computes",
+        throw binding_error(g, st, i, At::kDtype, "a data type that device '" + d.name + "' computes",
                             std::string(dtype_name(op.dtype)) + " in " + what, "supported: " + supported);
       if (needs_vector(op.type) && pe.vector_ops_per_cycle <= 0)
-        throw binding_error(g, st, i, "a device with vector arithmetic for " + what,
+        throw binding_error(g, st, i, At::kOp, "a device with vector arithmetic for " + what,
                             "device '" + d.name + "' has vector_ops_per_cycle = 0", "set vector_ops_per_cycle in its pe");
       if (op.type == OpType::kDecode && pe.host_ops_per_cycle <= 0)
-        throw binding_error(g, st, i, "a CPU-like device (host_ops_per_cycle > 0) for " + what,
+        throw binding_error(g, st, i, At::kOp, "a CPU-like device (host_ops_per_cycle > 0) for " + what,
                             "device '" + d.name + "' (" + d.kind + ")", "bind decoding stages to the host CPU");
       if (op.type == OpType::kDataLoad && d.storage.empty())
-        throw binding_error(g, st, i, "storage attached to device '" + d.name + "' for " + what, "no storage",
+        throw binding_error(g, st, i, At::kOp, "storage attached to device '" + d.name + "' for " + what, "no storage",
                             "add [storage.NAME] with attached_to = \"" + d.name + "\"");
       if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
         const std::string& peer = g.peers[static_cast<std::size_t>(op.peer)];
         const int pi = p.find_device(peer);
         if (pi < 0)
-          throw binding_error(g, st, i, "a device of platform '" + p.name + "' as the peer of " + what,
+          throw binding_error(g, st, i, At::kPeer, "a device of platform '" + p.name + "' as the peer of " + what,
                               "\"" + peer + "\"", did_you_mean(peer, p.device_names()));
-        if (pi == di || p.link_between(di, pi) < 0)
-          throw binding_error(g, st, i, "a link between '" + d.name + "' and '" + peer + "'", "none",
-                              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"]");
+        if (pi == di)
+          throw binding_error(g, st, i, At::kPeer, "a peer other than the stage's own device for " + what,
+                              "\"" + peer + "\", the device stage '" + st.name + "' runs on",
+                              "a copy runs on the host stage and names the other device");
+        if (p.link_between(di, pi) < 0)
+          throw binding_error(g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what,
+                              "platform '" + p.name + "' has no such link",
+                              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"] to the platform");
       }
     }
   }

@@ -14,7 +14,6 @@ core::ModelInfo cache_sram_info() {
       Role::kCache,
       "on-chip SRAM level: capacity, energy per bit read/written, bandwidth per cycle, leakage",
       {required_quantity("capacity", dims::kData, "total capacity of this level (all instances)"),
-       quantity_param("line_size", dims::kData, "64 B", "line (sector) size"),
        required_quantity("e_read", dims::kEnergyPerBit, "energy per bit read"),
        quantity_param("e_write", dims::kEnergyPerBit, "", "energy per bit written (default: e_read)"),
        number_param("bytes_per_cycle", "64", 0, 1e9, "bytes per core clock cycle, all instances together"),

@@ -76,7 +76,7 @@ void load_device(Platform& p, const Registry& reg, const std::string& name, cons
   if (!t.is_table()) t.fail("a device table", t.describe());
   for (const auto& [k, v] : t.entries())
     if (std::find(kDeviceKeys.begin(), kDeviceKeys.end(), k) == kDeviceKeys.end())
-      v.fail("a device key", "unknown key '" + k + "'", did_you_mean(k, kDeviceKeys));
+      v.fail_unknown_key("a device key", k, kDeviceKeys);
   Device d;
   d.name = name;
   const int di = static_cast<int>(p.devices.size());
@@ -163,7 +163,7 @@ Platform load_platform(const ConfigNode& root, const Registry& reg) {
                                                 "links",          "storage", "source",    "sources"};
   for (const auto& [k, v] : root.entries())
     if (std::find(kTop.begin(), kTop.end(), k) == kTop.end())
-      v.fail("a platform key", "unknown key '" + k + "'", did_you_mean(k, kTop));
+      v.fail_unknown_key("a platform key", k, kTop);
   const ConfigNode& ver = root.at("schema_version");
   if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
   Platform p;

@@ -1,0 +1,112 @@
+// The command line in-process: exit codes, formats, --out through a rename, --help.
+#include "cli/app.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace jg::cli {
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result run_cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(Cli, DefaultRunsTheDemo) {
+  Result r = run_cli({});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("demo-cnn-pipeline"), std::string::npos);
+  EXPECT_NE(r.out.find("energy by component"), std::string::npos);
+}
+
+TEST(Cli, JsonHasTheDocumentedKeys) {
+  Result r = run_cli({"estimate", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["platform"], "demo-a100-node");
+  EXPECT_EQ(j["workload"], "demo-cnn-pipeline");
+  for (const char* k : {"energy_j", "time_s", "avg_power_w"}) EXPECT_TRUE(j["totals"].contains(k)) << k;
+  ASSERT_EQ(j["stages"].size(), 3u);
+  double sum = 0;
+  for (const auto& s : j["stages"]) {
+    for (const char* k : {"name", "kind", "energy_j", "time_s", "avg_power_w", "components", "ops"})
+      EXPECT_TRUE(s.contains(k)) << k;
+    for (const auto& o : s["ops"])
+      for (const char* k : {"name", "type", "energy_j", "time_s", "macs", "dram_bytes"}) EXPECT_TRUE(o.contains(k)) << k;
+    double comps = 0;
+    for (const auto& [id, c] : s["components"].items()) comps += c["energy_j"].get<double>();
+    EXPECT_NEAR(comps, s["energy_j"].get<double>(), 1e-9 * comps);
+    sum += s["energy_j"].get<double>();
+  }
+  EXPECT_NEAR(sum, j["totals"]["energy_j"].get<double>(), 1e-9 * sum);
+  EXPECT_EQ(j["provenance"]["inputs"].size(), 2u);
+  EXPECT_EQ(j["provenance"]["inputs"][0]["sha256"].get<std::string>().size(), 64u);
+}
+
+TEST(Cli, SetChangesTheEstimateAndIsRecorded) {
+  auto j32 = nlohmann::json::parse(run_cli({"estimate", "--format", "json"}).out);
+  Result r = run_cli({"estimate", "--format", "json", "--set", "batch=64", "--set", "devices.gpu.clock=1.0 GHz"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j64 = nlohmann::json::parse(r.out);
+  EXPECT_GT(j64["totals"]["energy_j"].get<double>(), j32["totals"]["energy_j"].get<double>());
+  EXPECT_EQ(j64["provenance"]["overrides"][0], "batch=64");
+  EXPECT_DOUBLE_EQ(j64["stages"][1]["clock_hz"].get<double>(), 1.0e9);
+}
+
+TEST(Cli, CsvAndOutWriteThroughARename) {
+  const auto dir = std::filesystem::temp_directory_path() / "jg_cli_test";
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "report.csv").string();
+  Result r = run_cli({"estimate", "--format", "csv", "--out", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream f(path);
+  std::string header;
+  std::getline(f, header);
+  EXPECT_EQ(header, "level,stage,name,type,component,energy_j,time_s,avg_power_w,macs,flops,dram_bytes");
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary file left behind";
+  // A folder that does not exist is bad input, and nothing is written.
+  Result bad = run_cli({"estimate", "--out", (dir / "missing" / "r.txt").string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("writable"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, ListDescribeCheckAndHelp) {
+  Result l = run_cli({"list"});
+  EXPECT_EQ(l.code, 0);
+  EXPECT_NE(l.out.find("demo-a100-node"), std::string::npos);
+  EXPECT_NE(l.out.find("dram.hbm3"), std::string::npos);
+  Result d = run_cli({"describe", "dram.hbm2"});
+  EXPECT_EQ(d.code, 0);
+  EXPECT_NE(d.out.find("e_read : energy per bit [J/bit], default 3.9 pJ/b"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("O'Connor"), std::string::npos);
+  Result dp = run_cli({"describe", "demo-a100-node"});
+  EXPECT_EQ(dp.code, 0);
+  EXPECT_NE(dp.out.find("gpu.dram"), std::string::npos);
+  Result c = run_cli({"check", std::string(JG_SOURCE_DIR) + "/hwmodels/library/demo-a100-node.toml",
+                      std::string(JG_SOURCE_DIR) + "/workloads/library/demo-cnn-pipeline.toml"});
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("ok:"), std::string::npos);
+  for (const char* sub : {"estimate", "list", "describe", "check"}) {
+    Result h = run_cli({sub, "--help"});
+    EXPECT_EQ(h.code, 0) << sub;
+    EXPECT_NE(h.out.find("Usage"), std::string::npos) << sub;
+  }
+  EXPECT_EQ(run_cli({"describe", "dram.hbm9"}).code, 2);
+  EXPECT_EQ(run_cli({"estimate", "--bogus"}).code, 2);
+  EXPECT_EQ(run_cli({"estimate", "--format", "xml"}).code, 2);
+}
+
+}  // namespace
+}  // namespace jg::cli

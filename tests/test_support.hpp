@@ -1,0 +1,73 @@
+// Helpers shared by the tests: build platforms and graphs from TOML text.
+#pragma once
+
+#include <string>
+
+#include "engine/core/config.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "hwmodels/models.hpp"
+#include "hwmodels/platform/platform.hpp"
+#include "workloads/graph.hpp"
+
+namespace jg::test {
+
+inline hw::Platform platform_from(const std::string& text, const std::vector<std::string>& sets = {}) {
+  core::ConfigNode root = core::parse_toml_text(text, "test-platform.toml");
+  for (const auto& s : sets) core::apply_override(root, s);
+  return hw::load_platform(root, hw::builtin_registry());
+}
+
+inline wl::Graph graph_from(const std::string& text, const std::vector<std::string>& sets = {}) {
+  core::ConfigNode root = core::parse_toml_text(text, "test-workload.toml");
+  for (const auto& s : sets) core::apply_override(root, s);
+  return wl::load_workload(root);
+}
+
+inline std::string library_platform(const std::string& name) {
+  for (const auto& e : hw::platform_library())
+    if (name == e.name) return e.text;
+  return "";
+}
+
+inline std::string library_workload(const std::string& name) {
+  for (const auto& e : wl::workload_library())
+    if (name == e.name) return e.text;
+  return "";
+}
+
+/// A one-device platform with round numbers, for hand-computed cases:
+/// 1 unit at 1 GHz, fp16 2 ops/cycle (1e9 MAC/s), 1 pJ/op, 4 vector ops/cycle at 1 pJ,
+/// efficiency 1; HBM2 8 GB/s at 10 pJ/b; static 1 W (pe) + 2 W (dram) + 3 W (board).
+inline const char* kGoldenPlatform = R"(
+schema_version = 1
+name = "golden"
+[devices.acc]
+kind = "accelerator"
+[devices.acc.pe]
+model = "pe.array"
+units = 1
+clock = "1 GHz"
+vector_ops_per_cycle = 4
+e_vector_op = "1 pJ"
+register_file = "24 MB"
+efficiency = 1.0
+static_power = "1 W"
+idle_power = "0.5 W"
+[devices.acc.pe.dtypes.fp16]
+peak_ops_per_cycle = 2
+energy_per_op = "1 pJ"
+[devices.acc.dram]
+model = "dram.hbm2"
+capacity = "1 GiB"
+bandwidth = "8 GB/s"
+e_read = "10 pJ/b"
+efficiency = 1.0
+static_power = "2 W"
+idle_power = "1 W"
+[devices.acc.board]
+model = "board.static"
+static_power = "3 W"
+idle_power = "3 W"
+)";
+
+}  // namespace jg::test
