@@ -306,31 +306,32 @@ void validate_binding(const Platform& p, const Graph& g) {
       if (pe.peak_ops_per_cycle[t] > 0) supported += (supported.empty() ? "" : ", ") + std::string(kDTypeNames[t]);
     for (std::size_t i = 0; i < st.ops.size(); ++i) {
       const Op& op = st.ops[i];
-      const std::string what = "op '" + g.names[op.name] + "' (" + std::string(wl::op_type_name(op.type)) + ")";
+      // Built only when an error is thrown: this loop runs once per op.
+      auto what = [&] { return "op '" + g.names[op.name] + "' (" + std::string(wl::op_type_name(op.type)) + ")"; };
       if ((op.type == OpType::kGemm || op.type == OpType::kConv2d) && pe.peak_ops_per_cycle[index_of(op.dtype)] <= 0)
         throw binding_error(g, st, i, At::kDtype, "a data type that device '" + d.name + "' computes",
-                            std::string(dtype_name(op.dtype)) + " in " + what, "supported: " + supported);
+                            std::string(dtype_name(op.dtype)) + " in " + what(), "supported: " + supported);
       if (needs_vector(op.type) && pe.vector_ops_per_cycle <= 0)
-        throw binding_error(g, st, i, At::kOp, "a device with vector arithmetic for " + what,
+        throw binding_error(g, st, i, At::kOp, "a device with vector arithmetic for " + what(),
                             "device '" + d.name + "' has vector_ops_per_cycle = 0", "set vector_ops_per_cycle in its pe");
       if (op.type == OpType::kDecode && pe.host_ops_per_cycle <= 0)
-        throw binding_error(g, st, i, At::kOp, "a CPU-like device (host_ops_per_cycle > 0) for " + what,
+        throw binding_error(g, st, i, At::kOp, "a CPU-like device (host_ops_per_cycle > 0) for " + what(),
                             "device '" + d.name + "' (" + d.kind + ")", "bind decoding stages to the host CPU");
       if (op.type == OpType::kDataLoad && d.storage.empty())
-        throw binding_error(g, st, i, At::kOp, "storage attached to device '" + d.name + "' for " + what, "no storage",
+        throw binding_error(g, st, i, At::kOp, "storage attached to device '" + d.name + "' for " + what(), "no storage",
                             "add [storage.NAME] with attached_to = \"" + d.name + "\"");
       if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
         const std::string& peer = g.peers[static_cast<std::size_t>(op.peer)];
         const int pi = p.find_device(peer);
         if (pi < 0)
-          throw binding_error(g, st, i, At::kPeer, "a device of platform '" + p.name + "' as the peer of " + what,
+          throw binding_error(g, st, i, At::kPeer, "a device of platform '" + p.name + "' as the peer of " + what(),
                               "\"" + peer + "\"", did_you_mean(peer, p.device_names()));
         if (pi == di)
-          throw binding_error(g, st, i, At::kPeer, "a peer other than the stage's own device for " + what,
+          throw binding_error(g, st, i, At::kPeer, "a peer other than the stage's own device for " + what(),
                               "\"" + peer + "\", the device stage '" + st.name + "' runs on",
                               "a copy runs on the host stage and names the other device");
         if (p.link_between(di, pi) < 0)
-          throw binding_error(g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what,
+          throw binding_error(g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what(),
                               "platform '" + p.name + "' has no such link",
                               "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"] to the platform");
       }
