@@ -31,10 +31,22 @@ wl::Graph synthetic(std::size_t n) {
     op.dtype = core::DType::kFp16;
     const double v = static_cast<double>(64 + (i * 37) % 960);
     switch (i % 4) {
-      case 0: op.type = wl::OpType::kGemm; op.d = {v * 8, v, v, 1, 1}; break;
-      case 1: op.type = wl::OpType::kConv2d; op.d = {8, v / 4, 28, 28, v / 4, 3, 3, 1, 1, 1, 1}; break;
-      case 2: op.type = wl::OpType::kElementwise; op.d = {v * 4096, 1, 1}; break;
-      default: op.type = wl::OpType::kLayerNorm; op.d = {v * 4096, v}; break;
+      case 0:
+        op.type = wl::OpType::kGemm;
+        op.d = {v * 8, v, v, 1, 1};
+        break;
+      case 1:
+        op.type = wl::OpType::kConv2d;
+        op.d = {8, v / 4, 28, 28, v / 4, 3, 3, 1, 1, 1, 1};
+        break;
+      case 2:
+        op.type = wl::OpType::kElementwise;
+        op.d = {v * 4096, 1, 1};
+        break;
+      default:
+        op.type = wl::OpType::kLayerNorm;
+        op.d = {v * 4096, v};
+        break;
     }
     g.names.push_back("op");
     op.name = 0;
@@ -67,8 +79,16 @@ BENCHMARK_DEFINE_F(Eval, Parallel)(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(eval::evaluate(*platform, graph, {0, 4096}).energy_j);
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK_REGISTER_F(Eval, Serial)->RangeMultiplier(10)->Range(1000, 1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_REGISTER_F(Eval, Parallel)->RangeMultiplier(10)->Range(1000, 1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_REGISTER_F(Eval, Serial)
+    ->RangeMultiplier(10)
+    ->Range(1000, 1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_REGISTER_F(Eval, Parallel)
+    ->RangeMultiplier(10)
+    ->Range(1000, 1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -42,11 +42,16 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
   report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}};
   std::string text;
-  if (a.format == "json") text = report::render_json(in);
-  else if (a.format == "csv") text = report::render_csv(in);
-  else text = report::render_table(in, a.top);
-  if (a.out.empty()) out << text;
-  else report::write_file_atomic(a.out, text);
+  if (a.format == "json")
+    text = report::render_json(in);
+  else if (a.format == "csv")
+    text = report::render_csv(in);
+  else
+    text = report::render_table(in, a.top);
+  if (a.out.empty())
+    out << text;
+  else
+    report::write_file_atomic(a.out, text);
   return 0;
 }
 
@@ -54,7 +59,8 @@ int cmd_list(const std::string& what, std::ostream& out) {
   if (what.empty() || what == "platforms") {
     out << "platforms:\n";
     for (const auto& e : hw::platform_library()) {
-      hw::Platform p = hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
+      hw::Platform p =
+          hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
       out << fmt::format("  {:<24} {}\n", e.name, p.description);
     }
   }
@@ -75,12 +81,14 @@ int cmd_list(const std::string& what, std::ostream& out) {
 int cmd_describe(const std::string& name, std::ostream& out) {
   if (const ModelInfo* m = hw::builtin_registry().find(name)) {
     out << m->kind << " (" << role_name(m->role) << "): " << m->summary << "\n\nparameters:\n"
-        << describe_params(m->params) << "\nexample:\n" << m->example;
+        << describe_params(m->params) << "\nexample:\n"
+        << m->example;
     return 0;
   }
   for (const auto& e : hw::platform_library()) {
     if (name != e.name) continue;
-    hw::Platform p = hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
+    hw::Platform p =
+        hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
     out << "platform " << p.name << ": " << p.description << "\n";
     for (const auto& d : p.devices) {
       out << fmt::format("  device {} ({}), clock {}{}\n", d.name, d.kind, format(Frequency(d.clock_hz)),
@@ -138,10 +146,11 @@ int cmd_check(const std::vector<std::string>& files, std::ostream& out) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"joulegraph: analytical energy, time and power estimates for deep-learning workloads.\n"
-               "Without a subcommand it estimates the built-in demo pipeline (" +
-                   std::string(kDefaultWorkload) + " on " + kDefaultPlatform + ").",
-               "joulegraph"};
+  CLI::App app{
+      "joulegraph: analytical energy, time and power estimates for deep-learning workloads.\n"
+      "Without a subcommand it estimates the built-in demo pipeline (" +
+          std::string(kDefaultWorkload) + " on " + kDefaultPlatform + ").",
+      "joulegraph"};
   app.require_subcommand(0, 1);
   EstimateArgs est;
   auto* c_est = app.add_subcommand("estimate", "estimate energy, time and power of a workload on a platform");
@@ -150,7 +159,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   c_est->add_option("--set", est.sets,
                     "override: a workload parameter (batch=64), or a hardware key "
                     "(devices.gpu.clock=1.2GHz); prefix hw. or workload. for any other key");
-  c_est->add_option("--format", est.format, "output format")->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
+  c_est->add_option("--format", est.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
   c_est->add_option("--out", est.out, "write the report to FILE (via a temporary file and a rename)");
   c_est->add_option("--threads", est.threads, "worker threads (0: all cores, 1: serial)")->check(CLI::Range(0, 1024));
   c_est->add_option("--top", est.top, "ops listed in the table report")->capture_default_str();
@@ -159,7 +170,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")
       ->check(CLI::IsMember({"platforms", "workloads", "models"}));
   std::string describe_name;
-  auto* c_desc = app.add_subcommand("describe", "describe a component model (parameters, units, defaults), a platform or a workload");
+  auto* c_desc = app.add_subcommand(
+      "describe", "describe a component model (parameters, units, defaults), a platform or a workload");
   c_desc->add_option("name", describe_name, "model kind (e.g. dram.hbm2), platform or workload name")->required();
   std::vector<std::string> check_files;
   auto* c_check = app.add_subcommand("check", "validate platform and workload files without evaluating them");

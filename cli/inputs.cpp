@@ -22,10 +22,12 @@ LoadedInput load_input(const std::string& kind, const std::string& name) {
   }
   if (is_platform) {
     for (const auto& e : hw::platform_library())
-      if (try_builtin(e.name, e.text)) return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
+      if (try_builtin(e.name, e.text))
+        return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
   } else {
     for (const auto& e : wl::workload_library())
-      if (try_builtin(e.name, e.text)) return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
+      if (try_builtin(e.name, e.text))
+        return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
   }
   const bool looks_like_path = name.find('/') != std::string::npos || name.find(".toml") != std::string::npos;
   const std::string flag = is_platform ? "--hw" : "--workload";
@@ -39,9 +41,12 @@ void apply_overrides(ConfigNode& platform, ConfigNode& workload, const std::vect
     const auto eq = s.find('=');
     const std::string key = s.substr(0, eq);
     const std::string first = key.substr(0, key.find('.'));
-    if (first == "hw") apply_override(platform, s.substr(3));
-    else if (first == "workload") apply_override(workload, s.substr(9));
-    else if (first == "devices" || first == "links" || first == "storage") apply_override(platform, s);
+    if (first == "hw")
+      apply_override(platform, s.substr(3));
+    else if (first == "workload")
+      apply_override(workload, s.substr(9));
+    else if (first == "devices" || first == "links" || first == "storage")
+      apply_override(platform, s);
     else {
       const ConfigNode* params = workload.find("params");
       std::vector<std::string> names;
@@ -51,8 +56,7 @@ void apply_overrides(ConfigNode& platform, ConfigNode& workload, const std::vect
         throw ConfigError({SourceLoc{"<--set " + s + ">", 0, 0, {}}, key,
                            "a workload parameter, or a hardware key under devices., links. or storage.",
                            "'" + key + "'",
-                           (names.empty() ? std::string("this workload has no [params]")
-                                          : did_you_mean(key, names)) +
+                           (names.empty() ? std::string("this workload has no [params]") : did_you_mean(key, names)) +
                                "; prefix hw. or workload. to set any other key"});
       apply_override(workload, "params." + s);
     }

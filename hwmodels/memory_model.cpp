@@ -8,8 +8,10 @@ MemoryModel::MemoryModel(std::string kind, Role role, bool on_chip, const ParamV
     : m_kind(std::move(kind)), m_role(role) {
   m_voltage_scaled = on_chip;
   m_caps.capacity_bytes = p.si("capacity") / kBitsPerByte;
-  if (on_chip) m_caps.bandwidth_bytes_per_cycle = p.si("bytes_per_cycle");
-  else m_caps.bandwidth_bytes_per_s = p.si("bandwidth") / kBitsPerByte;
+  if (on_chip)
+    m_caps.bandwidth_bytes_per_cycle = p.si("bytes_per_cycle");
+  else
+    m_caps.bandwidth_bytes_per_s = p.si("bandwidth") / kBitsPerByte;
   m_caps.efficiency = p.si("efficiency");
   const double e_read = p.si("e_read");
   const double e_write = p.has("e_write") ? p.si("e_write") : e_read;

@@ -41,12 +41,12 @@ std::string expand(std::string text, const std::string& fixture_path) {
 }
 
 struct BadCase {
-  std::string name;                 // the test's name: what it checks
-  std::string fixture;              // file name in tests/data/bad/, empty when the case needs none
-  std::string args;                 // command line after the binary; %F is the fixture's path
-  std::string where;                // "FILE:LINE:COL:" of the error (%F is the fixture's path)
-  std::string key;                  // key path, empty when the error has none
-  std::vector<std::string> words;   // distinctive words of expected / found / hint
+  std::string name;                // the test's name: what it checks
+  std::string fixture;             // file name in tests/data/bad/, empty when the case needs none
+  std::string args;                // command line after the binary; %F is the fixture's path
+  std::string where;               // "FILE:LINE:COL:" of the error (%F is the fixture's path)
+  std::string key;                 // key path, empty when the error has none
+  std::vector<std::string> words;  // distinctive words of expected / found / hint
 };
 
 const std::string kCheck = "check %F";

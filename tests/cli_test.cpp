@@ -43,7 +43,8 @@ TEST(Cli, JsonHasTheDocumentedKeys) {
     for (const char* k : {"name", "kind", "energy_j", "time_s", "avg_power_w", "components", "ops"})
       EXPECT_TRUE(s.contains(k)) << k;
     for (const auto& o : s["ops"])
-      for (const char* k : {"name", "type", "energy_j", "time_s", "macs", "dram_bytes"}) EXPECT_TRUE(o.contains(k)) << k;
+      for (const char* k : {"name", "type", "energy_j", "time_s", "macs", "dram_bytes"})
+        EXPECT_TRUE(o.contains(k)) << k;
     double comps = 0;
     for (const auto& [id, c] : s["components"].items()) comps += c["energy_j"].get<double>();
     EXPECT_NEAR(comps, s["energy_j"].get<double>(), 1e-9 * comps);

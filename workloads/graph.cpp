@@ -1,8 +1,8 @@
 #include "workloads/graph.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <set>
 
@@ -15,27 +15,34 @@ using namespace jg::core;
 
 std::string_view stage_kind_name(StageKind k) {
   switch (k) {
-    case StageKind::kPreprocessing: return "preprocessing";
-    case StageKind::kTraining: return "training";
-    case StageKind::kInference: return "inference";
+    case StageKind::kPreprocessing:
+      return "preprocessing";
+    case StageKind::kTraining:
+      return "training";
+    case StageKind::kInference:
+      return "inference";
   }
   return "?";
 }
 
 namespace {
 constexpr std::array<std::string_view, kOpTypeCount> kOpNames = {
-    "gemm", "conv2d", "pool", "elementwise", "softmax", "layernorm", "batchnorm",
-    "embedding", "data_load", "decode", "resize", "h2d", "d2h", "optimizer"};
+    "gemm",      "conv2d",    "pool",   "elementwise", "softmax", "layernorm", "batchnorm",
+    "embedding", "data_load", "decode", "resize",      "h2d",     "d2h",       "optimizer"};
 }
 
 std::string_view op_type_name(OpType t) { return kOpNames[static_cast<std::size_t>(t)]; }
 
 std::string_view pass_name(Pass p) {
   switch (p) {
-    case Pass::kForward: return "forward";
-    case Pass::kBackwardData: return "backward_data";
-    case Pass::kBackwardWeight: return "backward_weight";
-    case Pass::kUpdate: return "update";
+    case Pass::kForward:
+      return "forward";
+    case Pass::kBackwardData:
+      return "backward_data";
+    case Pass::kBackwardWeight:
+      return "backward_weight";
+    case Pass::kUpdate:
+      return "update";
   }
   return "?";
 }
@@ -43,28 +50,46 @@ std::string_view pass_name(Pass p) {
 const std::vector<OpField>& op_fields(OpType t) {
   static const std::array<std::vector<OpField>, kOpTypeCount> kFields = {{
       // gemm: C[m,n] = A[m,k] · B[k,n], `count` independent products (batched matmul).
-      {{"m", true, 0, "rows of A and C"}, {"n", true, 0, "columns of B and C"}, {"k", true, 0, "reduction length"},
+      {{"m", true, 0, "rows of A and C"},
+       {"n", true, 0, "columns of B and C"},
+       {"k", true, 0, "reduction length"},
        {"count", false, 1, "independent products (batched matmul, heads)"},
        {"weights", false, 1, "1 if B is a learned weight (gets a weight gradient and an update), 0 if an activation"}},
       // conv2d on NCHW tensors.
-      {{"n", true, 0, "batch"}, {"c_in", true, 0, "input channels"}, {"h", true, 0, "input height"},
-       {"w", true, 0, "input width"}, {"c_out", true, 0, "output channels"}, {"kh", false, 3, "kernel height"},
-       {"kw", false, 3, "kernel width"}, {"stride", false, 1, "stride"}, {"padding", false, 0, "zero padding per side"},
-       {"dilation", false, 1, "dilation"}, {"groups", false, 1, "groups (c_in for depthwise)"}},
-      {{"n", true, 0, "batch"}, {"c", true, 0, "channels"}, {"h", true, 0, "input height"}, {"w", true, 0, "input width"},
-       {"kernel", false, 2, "window size"}, {"stride", false, 2, "stride"}, {"padding", false, 0, "padding per side"}},
-      {{"elements", true, 0, "output elements"}, {"operands", false, 1, "input tensors of the same size"},
+      {{"n", true, 0, "batch"},
+       {"c_in", true, 0, "input channels"},
+       {"h", true, 0, "input height"},
+       {"w", true, 0, "input width"},
+       {"c_out", true, 0, "output channels"},
+       {"kh", false, 3, "kernel height"},
+       {"kw", false, 3, "kernel width"},
+       {"stride", false, 1, "stride"},
+       {"padding", false, 0, "zero padding per side"},
+       {"dilation", false, 1, "dilation"},
+       {"groups", false, 1, "groups (c_in for depthwise)"}},
+      {{"n", true, 0, "batch"},
+       {"c", true, 0, "channels"},
+       {"h", true, 0, "input height"},
+       {"w", true, 0, "input width"},
+       {"kernel", false, 2, "window size"},
+       {"stride", false, 2, "stride"},
+       {"padding", false, 0, "padding per side"}},
+      {{"elements", true, 0, "output elements"},
+       {"operands", false, 1, "input tensors of the same size"},
        {"flops_per_element", false, 1, "arithmetic per output element"}},
       {{"elements", true, 0, "elements (rows x row length)"}},
-      {{"elements", true, 0, "elements normalized"}, {"features", true, 0, "normalized dimension (weights: 2 x features)"}},
+      {{"elements", true, 0, "elements normalized"},
+       {"features", true, 0, "normalized dimension (weights: 2 x features)"}},
       {{"elements", true, 0, "elements normalized"}, {"features", true, 0, "channels (weights: 2 x features)"}},
       {{"tokens", true, 0, "looked-up rows"}, {"dim", true, 0, "row width"}, {"vocab", true, 0, "table rows"}},
       {{"bytes", true, 0, "bytes read from storage into host memory"}},
-      {{"pixels", true, 0, "decoded pixels"}, {"bytes_in", true, 0, "compressed bytes read"},
+      {{"pixels", true, 0, "decoded pixels"},
+       {"bytes_in", true, 0, "compressed bytes read"},
        {"channels", false, 3, "channels per pixel (1 byte each)"},
        {"ops_per_pixel", false, 20,
         "scalar ops per decoded pixel (assumption: libjpeg-turbo-class decoders run ~15-25 cycles/pixel)"}},
-      {{"in_pixels", true, 0, "input pixels"}, {"out_pixels", true, 0, "output pixels"},
+      {{"in_pixels", true, 0, "input pixels"},
+       {"out_pixels", true, 0, "output pixels"},
        {"channels", false, 3, "channels (1 byte each)"}},
       {{"bytes", true, 0, "bytes copied from the stage's device to `to`"}},
       {{"bytes", true, 0, "bytes copied from `from` to the stage's device"}},
@@ -82,12 +107,17 @@ std::size_t Graph::op_count() const {
 double op_parameters(const Op& op) {
   const auto& d = op.d;
   switch (op.type) {
-    case OpType::kGemm: return d[4] != 0 ? d[1] * d[2] * d[3] : 0.0;
-    case OpType::kConv2d: return d[4] * (d[1] / d[10]) * d[5] * d[6];
+    case OpType::kGemm:
+      return d[4] != 0 ? d[1] * d[2] * d[3] : 0.0;
+    case OpType::kConv2d:
+      return d[4] * (d[1] / d[10]) * d[5] * d[6];
     case OpType::kLayerNorm:
-    case OpType::kBatchNorm: return 2 * d[1];
-    case OpType::kEmbedding: return d[1] * d[2];
-    default: return 0.0;
+    case OpType::kBatchNorm:
+      return 2 * d[1];
+    case OpType::kEmbedding:
+      return d[1] * d[2];
+    default:
+      return 0.0;
   }
 }
 
@@ -133,7 +163,8 @@ struct Loader {
       // Point at the offending character inside the quoted string when the position is known.
       if (loc.column > 0) loc.column += static_cast<std::uint32_t>(e.column());
       throw ConfigError({loc, n.path(), "a number or an arithmetic expression over [params]",
-                         n.describe() + ": " + e.what(), allow_data_units ? hint + " (or a size such as \"110 kB\")" : hint});
+                         n.describe() + ": " + e.what(),
+                         allow_data_units ? hint + " (or a size such as \"110 kB\")" : hint});
     }
   }
 
@@ -153,7 +184,10 @@ struct Loader {
     for (const auto& [k, v] : p->entries()) {
       if (v.is_string()) {
         // A string is a data type name or an expression over earlier parameters.
-        if (parse_dtype(v.m_str)) { string_params[k] = v.m_str; continue; }
+        if (parse_dtype(v.m_str)) {
+          string_params[k] = v.m_str;
+          continue;
+        }
         g.params[k] = eval(v, false);
       } else {
         g.params[k] = v.as_number();
@@ -163,9 +197,12 @@ struct Loader {
 
   DType dtype_of(const ConfigNode* n) {
     std::string text;
-    if (n) text = n->as_string();
-    else if (string_params.count("dtype")) return *parse_dtype(string_params["dtype"]);
-    else return DType::kFp32;
+    if (n)
+      text = n->as_string();
+    else if (string_params.count("dtype"))
+      return *parse_dtype(string_params["dtype"]);
+    else
+      return DType::kFp32;
     if (auto d = parse_dtype(text)) return *d;
     if (auto it = string_params.find(text); it != string_params.end()) return *parse_dtype(it->second);
     std::vector<std::string> names(kDTypeNames.begin(), kDTypeNames.end());
@@ -186,7 +223,8 @@ struct Loader {
     if (!t.is_table()) t.fail("an op table", t.describe());
     const ConfigNode& type_node = t.at("type");
     const std::string& type = type_node.as_string();
-    std::string_view canon = type == "matmul" ? "gemm" : type;
+    // Both arms are string_views: a std::string temporary here would leave `canon` dangling.
+    std::string_view canon = type == "matmul" ? std::string_view("gemm") : std::string_view(type);
     auto it = std::find(kOpNames.begin(), kOpNames.end(), canon);
     if (it == kOpNames.end() || canon == "optimizer")
       type_node.fail("an op type", type_node.describe(),
@@ -215,8 +253,9 @@ struct Loader {
       const double groups = op.d[10];
       if (groups < 1 || std::fmod(op.d[1], groups) != 0 || std::fmod(op.d[4], groups) != 0)
         t.at(fields[10].name == std::string("groups") && t.find("groups") ? "groups" : "c_in")
-            .fail("groups >= 1 dividing c_in and c_out", "groups = " + std::to_string(groups) + ", c_in = " +
-                                                             std::to_string(op.d[1]) + ", c_out = " + std::to_string(op.d[4]));
+            .fail("groups >= 1 dividing c_in and c_out", "groups = " + std::to_string(groups) +
+                                                             ", c_in = " + std::to_string(op.d[1]) +
+                                                             ", c_out = " + std::to_string(op.d[4]));
       for (std::size_t i : {5u, 6u, 7u, 9u})
         if (op.d[i] < 1) t.at(fields[i].name).fail("at least 1", std::to_string(op.d[i]));
     }
@@ -262,8 +301,11 @@ struct Loader {
         case OpType::kSoftmax:
         case OpType::kLayerNorm:
         case OpType::kBatchNorm:
-        case OpType::kEmbedding: push(f, Pass::kBackwardData, ".bwd"); break;
-        default: break;  // data movement has no gradient
+        case OpType::kEmbedding:
+          push(f, Pass::kBackwardData, ".bwd");
+          break;
+        default:
+          break;  // data movement has no gradient
       }
     }
     if (optimizer != "none" && params > 0) {
@@ -333,10 +375,10 @@ struct Loader {
   }
 
   void load(const ConfigNode& root) {
-    static const std::vector<std::string> kTop = {"schema_version", "name", "description", "params", "stage", "source", "sources"};
+    static const std::vector<std::string> kTop = {"schema_version", "name",   "description", "params",
+                                                  "stage",          "source", "sources"};
     for (const auto& [k, v] : root.entries())
-      if (std::find(kTop.begin(), kTop.end(), k) == kTop.end())
-        v.fail_unknown_key("a workload key", k, kTop);
+      if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a workload key", k, kTop);
     const ConfigNode& ver = root.at("schema_version");
     if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
     g.name = root.at("name").as_string();
@@ -346,8 +388,8 @@ struct Loader {
     if (stages.items().empty()) stages.fail("at least one [[stage]]", "none");
     std::vector<Stage> loaded;
     std::vector<const ConfigNode*> depends;
-    static const std::vector<std::string> kStageKeys = {"name", "kind", "device", "repeat", "depends_on", "op",
-                                                        "backward", "optimizer", "source"};
+    static const std::vector<std::string> kStageKeys = {"name", "kind",     "device",    "repeat", "depends_on",
+                                                        "op",   "backward", "optimizer", "source"};
     for (const auto& s : stages.items()) {
       for (const auto& [k, v] : s.entries())
         if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
@@ -377,13 +419,15 @@ struct Loader {
       bool backward = st.kind == StageKind::kTraining;
       if (const ConfigNode* b = s.find("backward")) {
         backward = b->as_bool();
-        if (backward && st.kind != StageKind::kTraining) b->fail("backward only in a training stage", "backward = true");
+        if (backward && st.kind != StageKind::kTraining)
+          b->fail("backward only in a training stage", "backward = true");
       }
       std::string optimizer = "sgd";
       if (const ConfigNode* o = s.find("optimizer")) {
         optimizer = o->as_string();
         static const std::vector<std::string> kOpt = {"sgd", "adam", "none"};
-        if (std::find(kOpt.begin(), kOpt.end(), optimizer) == kOpt.end()) o->fail("an optimizer", o->describe(), did_you_mean(optimizer, kOpt));
+        if (std::find(kOpt.begin(), kOpt.end(), optimizer) == kOpt.end())
+          o->fail("an optimizer", o->describe(), did_you_mean(optimizer, kOpt));
       }
       if (backward) add_backward(st, optimizer);
       loaded.push_back(std::move(st));
@@ -407,7 +451,8 @@ struct Loader {
       std::string path;
       for (auto c : cyc) path += names[c] + " -> ";
       path += names[cyc.front()];
-      depends[cyc.front()]->fail("stage dependencies without a cycle", "the cycle " + path, "remove one depends_on entry");
+      depends[cyc.front()]->fail("stage dependencies without a cycle", "the cycle " + path,
+                                 "remove one depends_on entry");
     });
     std::vector<bool> done(loaded.size(), false);
     while (g.stages.size() < loaded.size()) {

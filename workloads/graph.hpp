@@ -18,8 +18,20 @@ enum class StageKind : std::uint8_t { kPreprocessing, kTraining, kInference };
 std::string_view stage_kind_name(StageKind k);
 
 enum class OpType : std::uint8_t {
-  kGemm, kConv2d, kPool, kElementwise, kSoftmax, kLayerNorm, kBatchNorm, kEmbedding,
-  kDataLoad, kDecode, kResize, kH2D, kD2H, kOptimizer,
+  kGemm,
+  kConv2d,
+  kPool,
+  kElementwise,
+  kSoftmax,
+  kLayerNorm,
+  kBatchNorm,
+  kEmbedding,
+  kDataLoad,
+  kDecode,
+  kResize,
+  kH2D,
+  kD2H,
+  kOptimizer,
 };
 inline constexpr std::size_t kOpTypeCount = 14;
 std::string_view op_type_name(OpType t);
@@ -35,8 +47,8 @@ struct Op {
   OpType type = OpType::kElementwise;
   Pass pass = Pass::kForward;
   core::DType dtype = core::DType::kFp32;
-  std::int32_t peer = -1;       ///< h2d/d2h: index into Graph::peers
-  std::uint32_t name = 0;       ///< index into Graph::names
+  std::int32_t peer = -1;  ///< h2d/d2h: index into Graph::peers
+  std::uint32_t name = 0;  ///< index into Graph::names
   std::array<double, kOpDims> d{};
 };
 
@@ -56,9 +68,9 @@ struct Stage {
   double repeat = 1;  ///< iterations, steps, requests
   std::vector<Op> ops;
   std::vector<std::string> depends_on;
-  core::SourceLoc loc;         ///< of the stage table
-  core::SourceLoc device_loc;  ///< of the `device` key
-  std::string device_path;     ///< key path of the `device` key
+  core::SourceLoc loc;                 ///< of the stage table
+  core::SourceLoc device_loc;          ///< of the `device` key
+  std::string device_path;             ///< key path of the `device` key
   std::vector<std::uint32_t> op_site;  ///< per op: index into Graph::sites (where it was written)
 };
 
@@ -70,17 +82,17 @@ struct KeySite {
 struct OpSite {
   core::SourceLoc loc;  ///< of the op table
   std::string path;
-  std::string name;     ///< the op's name as written
-  KeySite dtype;        ///< of its `dtype` key, if written
-  KeySite peer;         ///< of its `to` / `from` key (h2d, d2h)
+  std::string name;  ///< the op's name as written
+  KeySite dtype;     ///< of its `dtype` key, if written
+  KeySite peer;      ///< of its `to` / `from` key (h2d, d2h)
 };
 
 struct Graph {
   std::string name;
   std::string description;
-  std::vector<Stage> stages;      ///< in dependency order (stable with respect to the file)
-  std::vector<std::string> names; ///< op names
-  std::vector<std::string> peers; ///< device names that h2d/d2h ops refer to
+  std::vector<Stage> stages;       ///< in dependency order (stable with respect to the file)
+  std::vector<std::string> names;  ///< op names
+  std::vector<std::string> peers;  ///< device names that h2d/d2h ops refer to
   std::vector<OpSite> sites;
   std::map<std::string, double> params;  ///< numeric parameters after overrides
   [[nodiscard]] std::size_t op_count() const;

@@ -17,7 +17,7 @@ inline constexpr std::size_t kMaxMemLevels = 6;
 struct HierarchyView {
   double register_bytes = 0;  ///< operand storage of all compute units together (reuse tile at level 0)
   std::array<double, kMaxMemLevels> capacity_bytes{};  ///< per level; DRAM last
-  std::size_t levels = 0;     ///< number of levels including DRAM
+  std::size_t levels = 0;                              ///< number of levels including DRAM
 };
 
 /// Activity of one op on one device.
@@ -27,11 +27,11 @@ struct OpActivity {
   double vector_flops = 0;  ///< other arithmetic (elementwise, reductions, special functions)
   std::array<double, kMaxMemLevels> read_bytes{};   ///< bytes read at each memory level
   std::array<double, kMaxMemLevels> write_bytes{};  ///< bytes written at each memory level
-  double link_bytes = 0;      ///< bytes over the link to the op's peer device
-  double peer_dram_read_bytes = 0;   ///< bytes read from the peer device's DRAM (d2h)
-  double peer_dram_write_bytes = 0;  ///< bytes written into the peer device's DRAM (h2d)
-  double storage_read_bytes = 0;     ///< bytes read from storage attached to the device
-  double host_ops = 0;        ///< scalar integer work on a CPU (decode, tokenization) in ops
+  double link_bytes = 0;                            ///< bytes over the link to the op's peer device
+  double peer_dram_read_bytes = 0;                  ///< bytes read from the peer device's DRAM (d2h)
+  double peer_dram_write_bytes = 0;                 ///< bytes written into the peer device's DRAM (h2d)
+  double storage_read_bytes = 0;                    ///< bytes read from storage attached to the device
+  double host_ops = 0;                              ///< scalar integer work on a CPU (decode, tokenization) in ops
 };
 
 }  // namespace jg::core

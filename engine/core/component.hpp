@@ -25,21 +25,21 @@ std::string_view role_name(Role r);
 
 /// One action a component performs, with its energy per unit (per op or per bit).
 struct Action {
-  std::string name;        ///< "read_bit", "op_fp16" (the component id is prefixed in reports)
-  double energy_j = 0.0;   ///< per unit at the nominal voltage
+  std::string name;       ///< "read_bit", "op_fp16" (the component id is prefixed in reports)
+  double energy_j = 0.0;  ///< per unit at the nominal voltage
 };
 
 /// Compute capabilities of a PE array.
 struct ComputeCaps {
-  double units = 1;  ///< cores / SMs / DSP groups
+  double units = 1;                                      ///< cores / SMs / DSP groups
   std::array<double, kDTypeCount> peak_ops_per_cycle{};  ///< per unit, matrix path, 0 = unsupported
   std::array<int, kDTypeCount> op_action{};              ///< index into actions(), -1 if unsupported
-  double vector_ops_per_cycle = 0;                        ///< per unit, other arithmetic
+  double vector_ops_per_cycle = 0;                       ///< per unit, other arithmetic
   int vector_action = -1;
   double host_ops_per_cycle = 0;  ///< per unit, scalar integer work (decode); 0 = not a CPU
   int host_action = -1;
-  double register_bytes = 0;      ///< operand storage of all units together
-  double efficiency = 1.0;        ///< achieved / peak on large matrix ops
+  double register_bytes = 0;  ///< operand storage of all units together
+  double efficiency = 1.0;    ///< achieved / peak on large matrix ops
   Frequency nominal_clock{};
   Voltage nominal_voltage{};
 };

@@ -106,7 +106,8 @@ ParsedQuantity ConfigNode::as_quantity(const Dim& expected) const {
   if (is_number()) {
     if (expected == dims::kNone) return {as_number(), dims::kNone};
     fail(want, describe() + " (a bare number has no unit)",
-         "write the unit in a string, e.g. \"" + format_quantity_plain() + " " + likely_unit(expected, as_number()) + "\"");
+         "write the unit in a string, e.g. \"" + format_quantity_plain() + " " + likely_unit(expected, as_number()) +
+             "\"");
   }
   if (m_kind != Kind::String) fail(want, describe());
   ParsedQuantity q;
@@ -143,23 +144,34 @@ void ConfigNode::fail_unknown_key(const std::string& expected, const std::string
 
 const char* kind_name(ConfigNode::Kind k) {
   switch (k) {
-    case ConfigNode::Kind::Table: return "a table";
-    case ConfigNode::Kind::Array: return "an array";
-    case ConfigNode::Kind::String: return "a string";
-    case ConfigNode::Kind::Integer: return "an integer";
-    case ConfigNode::Kind::Float: return "a float";
-    case ConfigNode::Kind::Bool: return "a boolean";
+    case ConfigNode::Kind::Table:
+      return "a table";
+    case ConfigNode::Kind::Array:
+      return "an array";
+    case ConfigNode::Kind::String:
+      return "a string";
+    case ConfigNode::Kind::Integer:
+      return "an integer";
+    case ConfigNode::Kind::Float:
+      return "a float";
+    case ConfigNode::Kind::Bool:
+      return "a boolean";
   }
   return "?";
 }
 
 std::string ConfigNode::describe() const {
   switch (m_kind) {
-    case Kind::String: return "the string \"" + m_str + "\"";
-    case Kind::Integer: return "the integer " + std::to_string(m_int);
-    case Kind::Float: return "the number " + format_quantity_plain();
-    case Kind::Bool: return m_bool ? "true" : "false";
-    default: return kind_name(m_kind);
+    case Kind::String:
+      return "the string \"" + m_str + "\"";
+    case Kind::Integer:
+      return "the integer " + std::to_string(m_int);
+    case Kind::Float:
+      return "the number " + format_quantity_plain();
+    case Kind::Bool:
+      return m_bool ? "true" : "false";
+    default:
+      return kind_name(m_kind);
   }
 }
 
@@ -223,7 +235,8 @@ ConfigNode convert(const TomlValue& v, const std::string& file, const std::strin
       for (auto& [k, item] : kids) n.set(k, std::move(item));
       return n;
     }
-    case toml::value_t::empty: break;
+    case toml::value_t::empty:
+      break;
   }
   return ConfigNode(ConfigNode::Kind::Table, loc, path);
 }
@@ -274,7 +287,8 @@ ConfigNode parse_stream(std::istream& is, const std::string& name) {
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({SourceLoc{path, 0, 0, {}}, "", "a readable file", "it cannot be opened", "check the path"});
+  if (!in)
+    throw ConfigError({SourceLoc{path, 0, 0, {}}, "", "a readable file", "it cannot be opened", "check the path"});
   std::ostringstream os;
   os << in.rdbuf();
   return os.str();
@@ -341,14 +355,14 @@ void apply_override(ConfigNode& root, std::string_view assignment) {
     if (index != std::string::npos) {
       if (!next || !next->is_array() || index >= next->items().size())
         throw ConfigError({loc, path, "an existing array element",
-                           next && next->is_array() ? "an array of " + std::to_string(next->items().size()) + " elements"
-                                                    : std::string("no array named '") + part + "'",
+                           next && next->is_array()
+                               ? "an array of " + std::to_string(next->items().size()) + " elements"
+                               : std::string("no array named '") + part + "'",
                            ""});
       next = const_cast<ConfigNode*>(&next->items()[index]);
     }
     if (!next) next = &node->set(part, ConfigNode(ConfigNode::Kind::Table, loc, path));
-    if (!next->is_table())
-      throw ConfigError({loc, path, "a table to set a key inside", next->describe(), ""});
+    if (!next->is_table()) throw ConfigError({loc, path, "a table to set a key inside", next->describe(), ""});
     node = next;
     start = dot + 1;
   }

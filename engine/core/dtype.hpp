@@ -11,7 +11,7 @@ namespace jg::core {
 enum class DType : std::uint8_t { kFp64, kFp32, kTf32, kFp16, kBf16, kFp8, kInt8 };
 inline constexpr std::size_t kDTypeCount = 7;
 inline constexpr std::array<std::string_view, kDTypeCount> kDTypeNames = {"fp64", "fp32", "tf32", "fp16",
-                                                                         "bf16", "fp8",  "int8"};
+                                                                          "bf16", "fp8",  "int8"};
 /// Storage bytes per element (tf32 is stored as fp32).
 inline constexpr std::array<double, kDTypeCount> kDTypeBytes = {8, 4, 4, 2, 2, 1, 1};
 

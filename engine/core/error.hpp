@@ -11,10 +11,10 @@ namespace jg::core {
 
 /// Where a value came from: a file position, or a synthetic origin such as "--set".
 struct SourceLoc {
-  std::string file;       ///< path as given by the user, or "<--set>", "<builtin:NAME>"
-  std::uint32_t line = 0;    ///< 1-based; 0 when unknown
-  std::uint32_t column = 0;  ///< 1-based; 0 when unknown
-  std::string line_text;  ///< the whole source line, for a caret display (may be empty)
+  std::string file;                       ///< path as given by the user, or "<--set>", "<builtin:NAME>"
+  std::uint32_t line = 0;                 ///< 1-based; 0 when unknown
+  std::uint32_t column = 0;               ///< 1-based; 0 when unknown
+  std::string line_text;                  ///< the whole source line, for a caret display (may be empty)
   [[nodiscard]] std::string str() const;  ///< "file:line:column" (parts omitted when unknown)
 };
 
@@ -49,10 +49,10 @@ class InternalError : public std::logic_error {
 
 /// Throws InternalError with file/line when cond is false.
 #define JG_ASSERT(cond, msg)                                                                   \
-  do {                                                                                          \
-    if (!(cond))                                                                                \
+  do {                                                                                         \
+    if (!(cond))                                                                               \
       throw ::jg::core::InternalError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + \
-                                      ": assertion failed: " #cond ": " + (msg));               \
+                                      ": assertion failed: " #cond ": " + (msg));              \
   } while (false)
 
 /// Formats the one-screen message of a ConfigError (used by what()).
@@ -66,7 +66,10 @@ std::string nearest_name(const std::string& name, const auto& candidates) {
   std::size_t best_d = std::string::npos;
   for (const auto& c : candidates) {
     std::size_t d = edit_distance(name, std::string(c));
-    if (d < best_d) { best_d = d; best = std::string(c); }
+    if (d < best_d) {
+      best_d = d;
+      best = std::string(c);
+    }
   }
   std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
   return best_d <= limit ? best : std::string();

@@ -25,31 +25,42 @@ class Parser {
   }
   bool eat(char c) {
     skip();
-    if (m_i < m_t.size() && m_t[m_i] == c) { ++m_i; return true; }
+    if (m_i < m_t.size() && m_t[m_i] == c) {
+      ++m_i;
+      return true;
+    }
     return false;
   }
   double expr() {
     double v = term();
     while (true) {
-      if (eat('+')) v += term();
-      else if (eat('-')) v -= term();
-      else return v;
+      if (eat('+'))
+        v += term();
+      else if (eat('-'))
+        v -= term();
+      else
+        return v;
     }
   }
   double term() {
     double v = unary();
     while (true) {
-      if (eat('*')) v *= unary();
+      if (eat('*'))
+        v *= unary();
       else if (eat('/')) {
         std::size_t at = m_i;
         double d = unary();
-        if (d == 0.0) { m_i = at; fail("division by zero"); }
+        if (d == 0.0) {
+          m_i = at;
+          fail("division by zero");
+        }
         v /= d;
       } else if (eat('%')) {
         double d = unary();
         if (d == 0.0) fail("modulo by zero");
         v = std::fmod(v, d);
-      } else return v;
+      } else
+        return v;
     }
   }
   double unary() {

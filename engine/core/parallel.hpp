@@ -4,9 +4,9 @@
 // for bit.
 #pragma once
 
-#include <cstddef>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <cstddef>
 
 namespace jg::core {
 

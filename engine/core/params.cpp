@@ -106,12 +106,21 @@ void check_range(const ParamSpec& s, double v, const ConfigNode& node) {
 void store_default(ParamValues& out, const ParamSpec& s) {
   if (s.default_text.empty()) return;
   switch (s.type) {
-    case ParamType::Quantity: out.m_num[s.name] = parse_quantity(s.default_text).si; break;
+    case ParamType::Quantity:
+      out.m_num[s.name] = parse_quantity(s.default_text).si;
+      break;
     case ParamType::Integer:
-    case ParamType::Number: out.m_num[s.name] = std::stod(s.default_text); break;
-    case ParamType::Bool: out.m_num[s.name] = s.default_text == "true" ? 1.0 : 0.0; break;
-    case ParamType::String: out.m_str[s.name] = s.default_text; break;
-    case ParamType::TableOf: break;
+    case ParamType::Number:
+      out.m_num[s.name] = std::stod(s.default_text);
+      break;
+    case ParamType::Bool:
+      out.m_num[s.name] = s.default_text == "true" ? 1.0 : 0.0;
+      break;
+    case ParamType::String:
+      out.m_str[s.name] = s.default_text;
+      break;
+    case ParamType::TableOf:
+      break;
   }
 }
 
@@ -167,7 +176,9 @@ ParamValues read_params(const ConfigNode& table, const std::vector<ParamSpec>& s
         out.m_num[s.name] = v;
         break;
       }
-      case ParamType::Bool: out.m_num[s.name] = node->as_bool() ? 1.0 : 0.0; break;
+      case ParamType::Bool:
+        out.m_num[s.name] = node->as_bool() ? 1.0 : 0.0;
+        break;
       case ParamType::String: {
         const std::string& v = node->as_string();
         if (!s.choices.empty()) {
@@ -208,16 +219,30 @@ std::string describe_params(const std::vector<ParamSpec>& specs, int indent) {
   for (const auto& s : specs) {
     std::string type;
     switch (s.type) {
-      case ParamType::Quantity: type = dim_noun(s.dim) + " [" + dim_name(s.dim) + "]"; break;
-      case ParamType::Integer: type = "integer"; break;
-      case ParamType::Number: type = "number"; break;
-      case ParamType::Bool: type = "true|false"; break;
-      case ParamType::String: type = "string"; break;
-      case ParamType::TableOf: type = "table of tables"; break;
+      case ParamType::Quantity:
+        type = dim_noun(s.dim) + " [" + dim_name(s.dim) + "]";
+        break;
+      case ParamType::Integer:
+        type = "integer";
+        break;
+      case ParamType::Number:
+        type = "number";
+        break;
+      case ParamType::Bool:
+        type = "true|false";
+        break;
+      case ParamType::String:
+        type = "string";
+        break;
+      case ParamType::TableOf:
+        type = "table of tables";
+        break;
     }
     out += pad + s.name + " : " + type;
-    if (s.required) out += ", required";
-    else if (!s.default_text.empty()) out += ", default " + s.default_text;
+    if (s.required)
+      out += ", required";
+    else if (!s.default_text.empty())
+      out += ", default " + s.default_text;
     std::string r = range_text(s);
     if (!r.empty() && s.type != ParamType::Quantity) out += ", " + r;
     if (!s.choices.empty()) {

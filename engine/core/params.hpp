@@ -19,27 +19,25 @@ enum class ParamType { Quantity, Integer, Number, String, Bool, TableOf };
 struct ParamSpec {
   std::string name;
   ParamType type = ParamType::Quantity;
-  Dim dim{};                   ///< for Quantity
+  Dim dim{};  ///< for Quantity
   bool required = false;
-  std::string default_text;    ///< default as a user would write it ("1.41 GHz", "16", "fp16"); empty: none
+  std::string default_text;  ///< default as a user would write it ("1.41 GHz", "16", "fp16"); empty: none
   double min_si = -std::numeric_limits<double>::infinity();  ///< inclusive bounds, SI (numbers, quantities)
   double max_si = std::numeric_limits<double>::infinity();
-  bool min_exclusive = false;  ///< true: value must be > min_si
+  bool min_exclusive = false;        ///< true: value must be > min_si
   std::vector<std::string> choices;  ///< String: allowed values; TableOf: allowed child keys (empty: any)
-  std::vector<ParamSpec> sub;  ///< TableOf: the spec of each child table
-  std::string doc;             ///< one line, with the equation or meaning
-  std::string source;          ///< citation of the default, or "assumption: ..."
+  std::vector<ParamSpec> sub;        ///< TableOf: the spec of each child table
+  std::string doc;                   ///< one line, with the equation or meaning
+  std::string source;                ///< citation of the default, or "assumption: ..."
 };
 
 /// Builders that keep declarations one line each.
-ParamSpec quantity_param(std::string name, Dim dim, std::string default_text, std::string doc,
-                         std::string source = {});
+ParamSpec quantity_param(std::string name, Dim dim, std::string default_text, std::string doc, std::string source = {});
 ParamSpec required_quantity(std::string name, Dim dim, std::string doc);
 ParamSpec number_param(std::string name, std::string default_text, double min, double max, std::string doc,
                        std::string source = {});
 ParamSpec integer_param(std::string name, std::string default_text, double min, double max, std::string doc);
-ParamSpec choice_param(std::string name, std::vector<std::string> choices, std::string default_text,
-                       std::string doc);
+ParamSpec choice_param(std::string name, std::vector<std::string> choices, std::string default_text, std::string doc);
 
 /// Validated values of one table. Quantities and numbers are stored in SI.
 class ParamValues {

@@ -33,8 +33,7 @@ template <class Q>
 Q parse_as(std::string_view text) {
   ParsedQuantity p = parse_quantity(text);
   if (!(p.dim == Q::dim()))
-    throw QuantitySyntaxError("'" + std::string(text) + "' is " + dim_name(p.dim) + ", not " +
-                              dim_name(Q::dim()));
+    throw QuantitySyntaxError("'" + std::string(text) + "' is " + dim_name(p.dim) + ", not " + dim_name(Q::dim()));
   return Q(p.si);
 }
 

@@ -13,7 +13,7 @@
 namespace jg::core {
 
 struct ModelInfo {
-  std::string kind;     ///< "family.variant", e.g. "dram.hbm3"
+  std::string kind;  ///< "family.variant", e.g. "dram.hbm3"
   Role role = Role::kBoard;
   std::string summary;  ///< one line
   std::vector<ParamSpec> params;

@@ -51,11 +51,20 @@ class Quantity {
   constexpr Quantity operator+(Quantity o) const { return Quantity(m_si + o.m_si); }
   constexpr Quantity operator-(Quantity o) const { return Quantity(m_si - o.m_si); }
   constexpr Quantity operator-() const { return Quantity(-m_si); }
-  constexpr Quantity& operator+=(Quantity o) { m_si += o.m_si; return *this; }
-  constexpr Quantity& operator-=(Quantity o) { m_si -= o.m_si; return *this; }
+  constexpr Quantity& operator+=(Quantity o) {
+    m_si += o.m_si;
+    return *this;
+  }
+  constexpr Quantity& operator-=(Quantity o) {
+    m_si -= o.m_si;
+    return *this;
+  }
   constexpr Quantity operator*(double k) const { return Quantity(m_si * k); }
   constexpr Quantity operator/(double k) const { return Quantity(m_si / k); }
-  constexpr Quantity& operator*=(double k) { m_si *= k; return *this; }
+  constexpr Quantity& operator*=(double k) {
+    m_si *= k;
+    return *this;
+  }
   friend constexpr Quantity operator*(double k, Quantity q) { return Quantity(k * q.m_si); }
   /// Ratio of two like quantities is a plain number.
   constexpr double operator/(Quantity o) const { return m_si / o.m_si; }
@@ -67,14 +76,13 @@ class Quantity {
 
 template <Dim A, Dim B>
 constexpr auto operator*(Quantity<A> a, Quantity<B> b) {
-  if constexpr (A + B == dims::kNone) return a.si() * b.si();
-  else return Quantity<A + B>(a.si() * b.si());
+  if constexpr (A + B == dims::kNone)
+    return a.si() * b.si();
+  else
+    return Quantity<A + B>(a.si() * b.si());
 }
 template <Dim A, Dim B>
-  requires(!(A == B))
-constexpr auto operator/(Quantity<A> a, Quantity<B> b) {
-  return Quantity<A - B>(a.si() / b.si());
-}
+requires(!(A == B)) constexpr auto operator/(Quantity<A> a, Quantity<B> b) { return Quantity<A - B>(a.si() / b.si()); }
 template <Dim A>
 constexpr auto operator/(double k, Quantity<A> a) {
   return Quantity<dims::kNone - A>(k / a.si());

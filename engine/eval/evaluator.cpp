@@ -70,9 +70,9 @@ struct Bound {
   double storage_bw = 0;
   std::vector<PeerBinding> peers;  // indexed like Graph::peers
   double overhead_s = 0;
-  std::vector<double> coef;        // per slot: J per unit, or W for static/idle slots
-  double base_power_w = 0;         // device busy, everything else idle
-  std::vector<char> busy;          // per component, the default busy set
+  std::vector<double> coef;  // per slot: J per unit, or W for static/idle slots
+  double base_power_w = 0;   // device busy, everything else idle
+  std::vector<char> busy;    // per component, the default busy set
   double v_ratio = 1;
 };
 
@@ -92,7 +92,8 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
   for (std::size_t c = 0; c < p.components.size(); ++c) {
     const auto& m = *p.components[c].model;
     const double s = on_chip_scale(p, static_cast<int>(c), r);
-    for (std::size_t a = 0; a < m.actions().size(); ++a) b.coef[L.first_action[c] + a] = m.actions()[a].energy_j * s * s;
+    for (std::size_t a = 0; a < m.actions().size(); ++a)
+      b.coef[L.first_action[c] + a] = m.actions()[a].energy_j * s * s;
     b.coef[L.static_slot[c]] = m.static_power().si() * s;
     b.coef[L.idle_slot[c]] = m.idle_power().si();
   }
@@ -145,7 +146,8 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
   b.overhead_s = d.launch_overhead_s;
   b.busy.assign(p.components.size(), 0);
   for (int m : d.members)
-    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage) b.busy[static_cast<std::size_t>(m)] = 1;
+    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage)
+      b.busy[static_cast<std::size_t>(m)] = 1;
   for (std::size_t c = 0; c < p.components.size(); ++c)
     b.base_power_w += b.busy[c] ? b.coef[L.static_slot[c]] : b.coef[L.idle_slot[c]];
   return b;
@@ -153,8 +155,8 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
 
 /// Partial sums of one chunk of ops.
 struct Partial {
-  std::vector<double> dyn_j;  // per slot, action slots only
-  double time_s = 0;          // total op time
+  std::vector<double> dyn_j;         // per slot, action slots only
+  double time_s = 0;                 // total op time
   std::vector<double> extra_busy_s;  // per component: time it was busy beyond the default set
 };
 
@@ -313,13 +315,14 @@ void validate_binding(const Platform& p, const Graph& g) {
                             std::string(dtype_name(op.dtype)) + " in " + what(), "supported: " + supported);
       if (needs_vector(op.type) && pe.vector_ops_per_cycle <= 0)
         throw binding_error(g, st, i, At::kOp, "a device with vector arithmetic for " + what(),
-                            "device '" + d.name + "' has vector_ops_per_cycle = 0", "set vector_ops_per_cycle in its pe");
+                            "device '" + d.name + "' has vector_ops_per_cycle = 0",
+                            "set vector_ops_per_cycle in its pe");
       if (op.type == OpType::kDecode && pe.host_ops_per_cycle <= 0)
         throw binding_error(g, st, i, At::kOp, "a CPU-like device (host_ops_per_cycle > 0) for " + what(),
                             "device '" + d.name + "' (" + d.kind + ")", "bind decoding stages to the host CPU");
       if (op.type == OpType::kDataLoad && d.storage.empty())
-        throw binding_error(g, st, i, At::kOp, "storage attached to device '" + d.name + "' for " + what(), "no storage",
-                            "add [storage.NAME] with attached_to = \"" + d.name + "\"");
+        throw binding_error(g, st, i, At::kOp, "storage attached to device '" + d.name + "' for " + what(),
+                            "no storage", "add [storage.NAME] with attached_to = \"" + d.name + "\"");
       if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
         const std::string& peer = g.peers[static_cast<std::size_t>(op.peer)];
         const int pi = p.find_device(peer);
@@ -331,9 +334,10 @@ void validate_binding(const Platform& p, const Graph& g) {
                               "\"" + peer + "\", the device stage '" + st.name + "' runs on",
                               "a copy runs on the host stage and names the other device");
         if (p.link_between(di, pi) < 0)
-          throw binding_error(g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what(),
-                              "platform '" + p.name + "' has no such link",
-                              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"] to the platform");
+          throw binding_error(
+              g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what(),
+              "platform '" + p.name + "' has no such link",
+              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + peer + "\"] to the platform");
       }
     }
   }

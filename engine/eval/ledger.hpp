@@ -34,11 +34,11 @@ struct StageResult {
   double repeat = 1;
   double time_s = 0;
   double energy_j = 0;
-  double device_energy_j = 0;  ///< of the bound device's own components
-  double clock_hz = 0;         ///< operating clock after any power-cap throttling
-  double voltage_ratio = 1;    ///< V/V_nominal at that clock
-  bool throttled = false;      ///< the power cap lowered the clock
-  bool cap_unattainable = false;  ///< even the lowest clock exceeds the cap
+  double device_energy_j = 0;         ///< of the bound device's own components
+  double clock_hz = 0;                ///< operating clock after any power-cap throttling
+  double voltage_ratio = 1;           ///< V/V_nominal at that clock
+  bool throttled = false;             ///< the power cap lowered the clock
+  bool cap_unattainable = false;      ///< even the lowest clock exceeds the cap
   std::vector<double> slot_energy_j;  ///< per Slot, over all repeats
   std::vector<OpRecord> ops;
   [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }

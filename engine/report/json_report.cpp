@@ -35,7 +35,8 @@ std::string render_json(const ReportInput& in) {
     ordered_json actions = ordered_json::object();
     for (std::size_t k = 0; k < L.slots.size(); ++k)
       if (s.slot_energy_j[k] > 0)
-        actions[L.component_ids[static_cast<std::size_t>(L.slots[k].component)] + "." + L.slots[k].action] = s.slot_energy_j[k];
+        actions[L.component_ids[static_cast<std::size_t>(L.slots[k].component)] + "." + L.slots[k].action] =
+            s.slot_energy_j[k];
     st["actions_j"] = actions;
     ordered_json ops = ordered_json::array();
     for (const auto& o : s.ops) {
@@ -55,7 +56,8 @@ std::string render_json(const ReportInput& in) {
   }
   j["stages"] = stages;
   ordered_json inputs = ordered_json::array();
-  for (const auto& i : in.provenance.inputs) inputs.push_back({{"role", i.role}, {"name", i.name}, {"sha256", i.sha256}});
+  for (const auto& i : in.provenance.inputs)
+    inputs.push_back({{"role", i.role}, {"name", i.name}, {"sha256", i.sha256}});
   ordered_json kinds = ordered_json::array();
   std::vector<std::string> seen;
   for (const auto& c : in.platform.components) {

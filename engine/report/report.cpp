@@ -41,7 +41,8 @@ std::string csv_field(const std::string& s) {
 std::string render_table(const ReportInput& in, std::size_t top_ops) {
   const auto& L = in.ledger;
   std::string out;
-  out += fmt::format("joulegraph {}: workload '{}' on platform '{}'\n", tool_version(), in.graph.name, in.platform.name);
+  out +=
+      fmt::format("joulegraph {}: workload '{}' on platform '{}'\n", tool_version(), in.graph.name, in.platform.name);
   out += fmt::format("total: {} in {}, average {}\n\n", e_str(L.energy_j), t_str(L.time_s), p_str(L.avg_power_w()));
   std::size_t w = 5;
   for (const auto& s : L.stages) w = std::max(w, s.name.size());
@@ -49,8 +50,10 @@ std::string render_table(const ReportInput& in, std::size_t top_ops) {
                      "repeat", "time", "energy", "avg power", "share", "clock");
   for (const auto& s : L.stages) {
     std::string clock = format(Frequency(s.clock_hz));
-    if (s.cap_unattainable) clock += " (power cap not met even at the lowest clock)";
-    else if (s.throttled) clock += " (throttled by power cap)";
+    if (s.cap_unattainable)
+      clock += " (power cap not met even at the lowest clock)";
+    else if (s.throttled)
+      clock += " (throttled by power cap)";
     out += fmt::format("{:<{}}  {:<13}  {:<8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n", s.name, w,
                        wl::stage_kind_name(s.kind), s.device, repeat_str(s.repeat), t_str(s.time_s), e_str(s.energy_j),
                        p_str(s.avg_power_w()), pct(s.energy_j, L.energy_j), clock);
@@ -74,15 +77,19 @@ std::string render_table(const ReportInput& in, std::size_t top_ops) {
     out += row + fmt::format("  {:>12}  {:>6}\n", e_str(total), pct(total, L.energy_j));
   }
   if (top_ops > 0) {
-    struct Row { const eval::StageResult* s; const eval::OpRecord* o; };
+    struct Row {
+      const eval::StageResult* s;
+      const eval::OpRecord* o;
+    };
     std::vector<Row> rows;
     for (const auto& s : L.stages)
       for (const auto& o : s.ops) rows.push_back({&s, &o});
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.o->energy_j > b.o->energy_j; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.o->energy_j > b.o->energy_j; });
     rows.resize(std::min(rows.size(), top_ops));
     out += fmt::format("\ntop {} ops by energy\n", rows.size());
-    out += fmt::format("{:<14}  {:<28}  {:<12}  {:>10}  {:>10}  {:>10}  {:>10}\n", "stage", "op", "type", "energy", "time",
-                       "MACs", "DRAM");
+    out += fmt::format("{:<14}  {:<28}  {:<12}  {:>10}  {:>10}  {:>10}  {:>10}\n", "stage", "op", "type", "energy",
+                       "time", "MACs", "DRAM");
     for (const auto& r : rows) {
       const std::size_t si = static_cast<std::size_t>(r.s - L.stages.data());
       const wl::Op& op = in.graph.stages[si].ops[r.o->op];
@@ -98,10 +105,11 @@ std::string render_csv(const ReportInput& in) {
   const auto& L = in.ledger;
   std::string out = "level,stage,name,type,component,energy_j,time_s,avg_power_w,macs,flops,dram_bytes\n";
   auto num = [](double v) { return fmt::format("{:.17g}", v); };
-  out += fmt::format("total,,{},,,{},{},{},,,\n", csv_field(in.graph.name), num(L.energy_j), num(L.time_s), num(L.avg_power_w()));
+  out += fmt::format("total,,{},,,{},{},{},,,\n", csv_field(in.graph.name), num(L.energy_j), num(L.time_s),
+                     num(L.avg_power_w()));
   for (const auto& s : L.stages) {
-    out += fmt::format("stage,{},{},{},,{},{},{},,,\n", csv_field(s.name), csv_field(s.name), wl::stage_kind_name(s.kind),
-                       num(s.energy_j), num(s.time_s), num(s.avg_power_w()));
+    out += fmt::format("stage,{},{},{},,{},{},{},,,\n", csv_field(s.name), csv_field(s.name),
+                       wl::stage_kind_name(s.kind), num(s.energy_j), num(s.time_s), num(s.avg_power_w()));
     const auto ce = L.component_energy(s);
     for (std::size_t c = 0; c < ce.size(); ++c)
       out += fmt::format("component,{},{},,{},{},,,,,\n", csv_field(s.name), csv_field(L.component_ids[c]),
@@ -124,7 +132,9 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "cannot create " + tmp.string(), "check that the folder exists"});
+    if (!f)
+      throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "cannot create " + tmp.string(),
+                         "check that the folder exists"});
     f << text;
     f.flush();
     if (!f) {

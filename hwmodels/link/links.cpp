@@ -14,8 +14,8 @@ namespace {
 // gen1 2.5 GT/s 8b/10b, gen2 5 GT/s 8b/10b, gen3 8 GT/s 128b/130b, gen4 16 GT/s, gen5 32 GT/s
 // (128b/130b), gen6 64 GT/s PAM4 with 242/256 FLIT efficiency.
 // Source: PCI Express Base Specification revisions 1.0a-6.0 (signalling rates and encodings).
-constexpr double kPcieLaneBytesPerS[] = {0.0, 0.25e9, 0.5e9, 8e9 / 8 * 128 / 130, 16e9 / 8 * 128 / 130,
-                                         32e9 / 8 * 128 / 130, 64e9 / 8 * 242 / 256};
+constexpr double kPcieLaneBytesPerS[] = {
+    0.0, 0.25e9, 0.5e9, 8e9 / 8 * 128 / 130, 16e9 / 8 * 128 / 130, 32e9 / 8 * 128 / 130, 64e9 / 8 * 242 / 256};
 
 // One-direction bandwidth per NVLink link, by generation: NVLink1 (P100) 20 GB/s, NVLink2
 // (V100) 25 GB/s, NVLink3 (A100) 25 GB/s, NVLink4 (H100) 25 GB/s, NVLink5 (B200) 50 GB/s.
@@ -34,11 +34,15 @@ std::vector<ParamSpec> common(const char* e_default, const char* e_source) {
 }  // namespace
 
 core::ModelInfo pcie_info() {
-  auto params = common("5 pJ/b", "assumption: typical 16-32 GT/s SerDes figure (4-6 pJ/b); no citable value in "
-                                 "../shared/data/groundtruth/constants; calibrate");
+  auto params = common("5 pJ/b",
+                       "assumption: typical 16-32 GT/s SerDes figure (4-6 pJ/b); no citable value in "
+                       "../shared/data/groundtruth/constants; calibrate");
   params.insert(params.begin(), {integer_param("gen", "4", 1, 6, "PCIe generation (1-6)"),
                                  integer_param("lanes", "16", 1, 32, "lane count (x1 ... x16)")});
-  return {"link.pcie", Role::kLink, "PCI Express link: generation and lanes set the bandwidth", params,
+  return {"link.pcie",
+          Role::kLink,
+          "PCI Express link: generation and lanes set the bandwidth",
+          params,
           "model = \"link.pcie\"\ngen = 4\nlanes = 16\nconnects = [\"cpu\", \"gpu\"]\n",
           [](const ParamValues& p) {
             double bw = kPcieLaneBytesPerS[p.integer("gen")] * static_cast<double>(p.integer("lanes"));
@@ -47,11 +51,15 @@ core::ModelInfo pcie_info() {
 }
 
 core::ModelInfo nvlink_info() {
-  auto params = common("1.3 pJ/b", "assumption: ground-referenced signalling ~1.2-1.3 pJ/b reported for NVIDIA "
-                                   "short-reach links; not in ../shared/data/groundtruth/constants; calibrate");
+  auto params = common("1.3 pJ/b",
+                       "assumption: ground-referenced signalling ~1.2-1.3 pJ/b reported for NVIDIA "
+                       "short-reach links; not in ../shared/data/groundtruth/constants; calibrate");
   params.insert(params.begin(), {integer_param("version", "4", 1, 5, "NVLink generation (1-5)"),
                                  integer_param("links", "18", 1, 72, "links between the two endpoints")});
-  return {"link.nvlink", Role::kLink, "NVLink: generation and link count set the bandwidth", params,
+  return {"link.nvlink",
+          Role::kLink,
+          "NVLink: generation and link count set the bandwidth",
+          params,
           "model = \"link.nvlink\"\nversion = 3\nlinks = 12\nconnects = [\"gpu0\", \"gpu1\"]\n",
           [](const ParamValues& p) {
             double bw = kNvlinkBytesPerS[p.integer("version")] * static_cast<double>(p.integer("links"));
@@ -73,8 +81,8 @@ core::ModelInfo ssd_info() {
           [](const ParamValues& p) {
             ParamValues q = p;
             if (!q.has("e_read")) q.m_num["e_read"] = 0.0;
-            return std::make_unique<TransferModel>("storage.ssd", Role::kStorage, p.si("bandwidth") / kBitsPerByte,
-                                                   q, "e_read", "read_bit");
+            return std::make_unique<TransferModel>("storage.ssd", Role::kStorage, p.si("bandwidth") / kBitsPerByte, q,
+                                                   "e_read", "read_bit");
           }};
 }
 

@@ -68,13 +68,13 @@ core::ModelInfo pe_array_info() {
   dtypes.doc = "one table per supported data type: [dtypes.fp16] peak_ops_per_cycle, energy_per_op";
   ParamSpec eff = number_param("efficiency", "0.7", 0.01, 1.0, "achieved / peak rate on large matrix ops",
                                "assumption: typical large-GEMM efficiency; calibrate per platform");
-  ParamSpec idle = quantity_param("idle_power", dims::kPower, "", "power while the device is idle (default: static_power)");
+  ParamSpec idle =
+      quantity_param("idle_power", dims::kPower, "", "power while the device is idle (default: static_power)");
   return {
       "pe.array",
       Role::kPe,
       "array of compute units with per-data-type peak rates and energy per op",
-      {units,
-       required_quantity("clock", dims::kFrequency, "nominal clock at which the peak rates are quoted"),
+      {units, required_quantity("clock", dims::kFrequency, "nominal clock at which the peak rates are quoted"),
        quantity_param("voltage", dims::kVoltage, "0.9 V", "nominal core voltage (only V/V_nominal is used)",
                       "assumption: only ratios enter the model"),
        dtypes,
@@ -82,10 +82,8 @@ core::ModelInfo pe_array_info() {
        quantity_param("e_vector_op", dims::kEnergy, "0 J", "energy of one vector op"),
        number_param("host_ops_per_cycle", "0", 0, 1e6, "scalar integer ops per cycle per unit (CPUs: decode, parsing)"),
        quantity_param("e_host_op", dims::kEnergy, "0 J", "energy of one scalar host op"),
-       quantity_param("register_file", dims::kData, "0 B", "operand storage per unit (innermost reuse level)"),
-       eff,
-       quantity_param("static_power", dims::kPower, "0 W", "leakage and clock power while the device is busy"),
-       idle},
+       quantity_param("register_file", dims::kData, "0 B", "operand storage per unit (innermost reuse level)"), eff,
+       quantity_param("static_power", dims::kPower, "0 W", "leakage and clock power while the device is busy"), idle},
       "model = \"pe.array\"\nunits = 108\nclock = \"1.41 GHz\"\n[dtypes.fp16]\npeak_ops_per_cycle = 2048\n"
       "energy_per_op = \"0.3 pJ\"\n",
       [](const ParamValues& p) { return std::make_unique<PeArray>(p); },

@@ -16,7 +16,8 @@ double Device::voltage_at(double f_hz, double nominal_v) const {
   for (std::size_t i = 1; i < vf_curve.size(); ++i) {
     const auto& lo = vf_curve[i - 1];
     const auto& hi = vf_curve[i];
-    if (f_hz <= hi.freq_hz) return lo.volt_v + (hi.volt_v - lo.volt_v) * (f_hz - lo.freq_hz) / (hi.freq_hz - lo.freq_hz);
+    if (f_hz <= hi.freq_hz)
+      return lo.volt_v + (hi.volt_v - lo.volt_v) * (f_hz - lo.freq_hz) / (hi.freq_hz - lo.freq_hz);
   }
   return vf_curve.back().volt_v;
 }
@@ -46,9 +47,9 @@ const ComputeCaps& Platform::pe_caps(int device) const {
 namespace {
 
 const std::vector<std::string> kDeviceKinds = {"cpu", "gpu", "fpga", "accelerator", "soc"};
-const std::vector<std::string> kDeviceKeys = {"kind",     "pe",        "cache",           "dram",     "board",
-                                              "clock",    "min_clock", "power_cap",       "vf_curve", "launch_overhead",
-                                              "source",   "sources"};
+const std::vector<std::string> kDeviceKeys = {"kind",   "pe",        "cache",     "dram",     "board",
+                                              "clock",  "min_clock", "power_cap", "vf_curve", "launch_overhead",
+                                              "source", "sources"};
 
 int add_component(Platform& p, const Registry& reg, const ConfigNode& table, const std::string& id, int device,
                   Role role, const std::vector<std::string>& extra_keys) {
@@ -59,10 +60,11 @@ int add_component(Platform& p, const Registry& reg, const ConfigNode& table, con
   std::vector<std::string> same_role;
   for (const auto& m : reg.all())
     if (m.role == role) same_role.push_back(m.kind);
-  if (!info) model.fail("a " + std::string(role_name(role)) + " model", model.describe(), did_you_mean(kind, same_role));
+  if (!info)
+    model.fail("a " + std::string(role_name(role)) + " model", model.describe(), did_you_mean(kind, same_role));
   if (info->role != role)
-    model.fail("a " + std::string(role_name(role)) + " model", "'" + kind + "', a " + std::string(role_name(info->role)) + " model",
-               did_you_mean(kind, same_role));
+    model.fail("a " + std::string(role_name(role)) + " model",
+               "'" + kind + "', a " + std::string(role_name(info->role)) + " model", did_you_mean(kind, same_role));
   std::vector<std::string> extra = extra_keys;
   extra.push_back("model");
   ParamValues values = read_params(table, info->params, extra);
@@ -105,11 +107,11 @@ void load_device(Platform& p, const Registry& reg, const std::string& name, cons
         pt.fail("a pair [frequency, voltage] such as [\"1.41 GHz\", \"0.9 V\"]", pt.describe());
       VfPoint v{pt.items()[0].as<Frequency>().si(), pt.items()[1].as<Voltage>().si()};
       if (!d.vf_curve.empty() && !(v.freq_hz > d.vf_curve.back().freq_hz))
-        pt.fail("frequencies in ascending order", format(Frequency(v.freq_hz)) + " after " +
-                                                      format(Frequency(d.vf_curve.back().freq_hz)));
+        pt.fail("frequencies in ascending order",
+                format(Frequency(v.freq_hz)) + " after " + format(Frequency(d.vf_curve.back().freq_hz)));
       if (!d.vf_curve.empty() && v.volt_v < d.vf_curve.back().volt_v)
-        pt.fail("voltage not decreasing with frequency", format(Voltage(v.volt_v)) + " after " +
-                                                             format(Voltage(d.vf_curve.back().volt_v)));
+        pt.fail("voltage not decreasing with frequency",
+                format(Voltage(v.volt_v)) + " after " + format(Voltage(d.vf_curve.back().volt_v)));
       d.vf_curve.push_back(v);
     }
     if (d.vf_curve.size() < 2) vf->fail("at least two [frequency, voltage] points", std::to_string(d.vf_curve.size()));
@@ -149,7 +151,8 @@ std::pair<int, int> read_ends(const Platform& p, const ConfigNode& connects) {
     const std::string& n = items[static_cast<std::size_t>(i)].as_string();
     ends[i] = p.find_device(n);
     if (ends[i] < 0)
-      items[static_cast<std::size_t>(i)].fail("the name of a device of this platform", items[static_cast<std::size_t>(i)].describe(),
+      items[static_cast<std::size_t>(i)].fail("the name of a device of this platform",
+                                              items[static_cast<std::size_t>(i)].describe(),
                                               did_you_mean(n, p.device_names()));
   }
   if (ends[0] == ends[1]) connects.fail("two different devices", "the same device twice");
@@ -159,11 +162,10 @@ std::pair<int, int> read_ends(const Platform& p, const ConfigNode& connects) {
 }  // namespace
 
 Platform load_platform(const ConfigNode& root, const Registry& reg) {
-  static const std::vector<std::string> kTop = {"schema_version", "name", "description", "devices",
-                                                "links",          "storage", "source",    "sources"};
+  static const std::vector<std::string> kTop = {"schema_version", "name",    "description", "devices",
+                                                "links",          "storage", "source",      "sources"};
   for (const auto& [k, v] : root.entries())
-    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end())
-      v.fail_unknown_key("a platform key", k, kTop);
+    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a platform key", k, kTop);
   const ConfigNode& ver = root.at("schema_version");
   if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
   Platform p;
@@ -176,7 +178,8 @@ Platform load_platform(const ConfigNode& root, const Registry& reg) {
     for (const auto& [name, t] : links->entries()) {
       int c = add_component(p, reg, t, name, -1, Role::kLink, {"connects"});
       auto [a, b] = read_ends(p, t.at("connects"));
-      if (p.link_between(a, b) >= 0) t.at("connects").fail("one link per device pair", "a second link between the same devices");
+      if (p.link_between(a, b) >= 0)
+        t.at("connects").fail("one link per device pair", "a second link between the same devices");
       p.links.push_back({c, a, b});
     }
   }
@@ -184,13 +187,15 @@ Platform load_platform(const ConfigNode& root, const Registry& reg) {
     for (const auto& [name, t] : st->entries()) {
       const ConfigNode& at = t.at("attached_to");
       int dev = p.find_device(at.as_string());
-      if (dev < 0) at.fail("the name of a device of this platform", at.describe(), did_you_mean(at.as_string(), p.device_names()));
+      if (dev < 0)
+        at.fail("the name of a device of this platform", at.describe(), did_you_mean(at.as_string(), p.device_names()));
       int c = add_component(p, reg, t, name, dev, Role::kStorage, {"attached_to"});
       p.devices[static_cast<std::size_t>(dev)].storage.push_back(c);
     }
   }
   for (std::size_t c = 0; c < p.components.size(); ++c)
-    if (p.components[c].device >= 0) p.devices[static_cast<std::size_t>(p.components[c].device)].members.push_back(static_cast<int>(c));
+    if (p.components[c].device >= 0)
+      p.devices[static_cast<std::size_t>(p.components[c].device)].members.push_back(static_cast<int>(c));
   return p;
 }
 

@@ -31,10 +31,10 @@ struct Device {
   int pe = -1;
   std::vector<int> caches;  ///< innermost first
   int dram = -1;
-  int board = -1;           ///< -1 if absent
-  std::vector<int> storage; ///< storage components attached to this device
-  std::vector<int> members; ///< every component charged with this device's busy/idle state
-  double clock_hz = 0;      ///< operating clock
+  int board = -1;            ///< -1 if absent
+  std::vector<int> storage;  ///< storage components attached to this device
+  std::vector<int> members;  ///< every component charged with this device's busy/idle state
+  double clock_hz = 0;       ///< operating clock
   double nominal_clock_hz = 0;
   double min_clock_hz = 0;  ///< lowest clock a power cap may throttle to
   double power_cap_w = 0;   ///< 0: no cap

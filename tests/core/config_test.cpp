@@ -56,9 +56,7 @@ TEST(Config, OverridesCreateAndReplace) {
   EXPECT_THROW(apply_override(root, "params.batch.x=1"), ConfigError);
 }
 
-TEST(Config, MissingFileIsAConfigError) {
-  EXPECT_THROW(parse_toml_file("/nonexistent/joulegraph.toml"), ConfigError);
-}
+TEST(Config, MissingFileIsAConfigError) { EXPECT_THROW(parse_toml_file("/nonexistent/joulegraph.toml"), ConfigError); }
 
 }  // namespace
 }  // namespace jg::core

@@ -13,15 +13,24 @@ struct Case {
 
 TEST(Quantity, ParsesTheIssueExamples) {
   const Case cases[] = {
-      {"3.9 pJ/b", 3.9e-12, dims::kEnergyPerBit},  {"700 W", 700.0, dims::kPower},
-      {"1.41 GHz", 1.41e9, dims::kFrequency},      {"2.0 TB/s", 2.0e12 * 8, dims::kBandwidth},
-      {"18 pJ", 18e-12, dims::kEnergy},            {"3.35 TB/s", 3.35e12 * 8, dims::kBandwidth},
-      {"80 GiB", 80.0 * 1073741824.0 * 8, dims::kData}, {"40 MB", 40e6 * 8, dims::kData},
-      {"0.9 V", 0.9, dims::kVoltage},              {"4 us", 4e-6, dims::kTime},
-      {"4 µs", 4e-6, dims::kTime},                 {"2 h", 7200.0, dims::kTime},
-      {"1.5 kWh", 1.5 * 3.6e6, dims::kEnergy},     {"64 Gbps", 64e9, dims::kBandwidth},
-      {"0.4 pJ/op", 0.4e-12, dims::kEnergyPerOp},  {"5%", 0.05, dims::kNone},
-      {"312 Top/s", 312e12, dims::kOpsRate},       {"1e3 ms", 1.0, dims::kTime},
+      {"3.9 pJ/b", 3.9e-12, dims::kEnergyPerBit},
+      {"700 W", 700.0, dims::kPower},
+      {"1.41 GHz", 1.41e9, dims::kFrequency},
+      {"2.0 TB/s", 2.0e12 * 8, dims::kBandwidth},
+      {"18 pJ", 18e-12, dims::kEnergy},
+      {"3.35 TB/s", 3.35e12 * 8, dims::kBandwidth},
+      {"80 GiB", 80.0 * 1073741824.0 * 8, dims::kData},
+      {"40 MB", 40e6 * 8, dims::kData},
+      {"0.9 V", 0.9, dims::kVoltage},
+      {"4 us", 4e-6, dims::kTime},
+      {"4 µs", 4e-6, dims::kTime},
+      {"2 h", 7200.0, dims::kTime},
+      {"1.5 kWh", 1.5 * 3.6e6, dims::kEnergy},
+      {"64 Gbps", 64e9, dims::kBandwidth},
+      {"0.4 pJ/op", 0.4e-12, dims::kEnergyPerOp},
+      {"5%", 0.05, dims::kNone},
+      {"312 Top/s", 312e12, dims::kOpsRate},
+      {"1e3 ms", 1.0, dims::kTime},
       {"420 g/kWh", 0.42 / 3.6e6, dims::kMass - dims::kEnergy},
   };
   for (const auto& c : cases) {
@@ -49,8 +58,9 @@ TEST(Quantity, ParseAsChecksTheDimension) {
 
 TEST(Quantity, FormatRoundTrips) {
   // Printing then parsing gives the value back to the printed precision.
-  const Case cases[] = {{"", 1.234e-3, dims::kEnergy}, {"", 7.5e8, dims::kFrequency}, {"", 2.5e-6, dims::kTime},
-                        {"", 3.35e12 * 8, dims::kBandwidth}, {"", 420.0, dims::kPower}, {"", 3.9e-12, dims::kEnergyPerBit},
+  const Case cases[] = {{"", 1.234e-3, dims::kEnergy}, {"", 7.5e8, dims::kFrequency},
+                        {"", 2.5e-6, dims::kTime},     {"", 3.35e12 * 8, dims::kBandwidth},
+                        {"", 420.0, dims::kPower},     {"", 3.9e-12, dims::kEnergyPerBit},
                         {"", 0.0, dims::kEnergy}};
   for (const auto& c : cases) {
     std::string text = format_quantity(c.si, c.dim, 6);

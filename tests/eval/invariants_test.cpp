@@ -105,9 +105,9 @@ TEST(Invariants, BiggerCacheNeverIncreasesDramBytes) {
   double prev_total = std::numeric_limits<double>::infinity();
   std::vector<double> prev_ops;
   for (const char* cap : {"1 MiB", "4 MiB", "16 MiB", "40 MB", "128 MiB", "1 GiB"}) {
-    const Ledger L = evaluate(platform_from(library_platform("demo-a100-node"),
-                                            {std::string("devices.gpu.cache[1].capacity=") + cap}),
-                              graph_from(kBigOps));
+    const Ledger L = evaluate(
+        platform_from(library_platform("demo-a100-node"), {std::string("devices.gpu.cache[1].capacity=") + cap}),
+        graph_from(kBigOps));
     double total = 0;
     std::vector<double> ops;
     for (const auto& o : L.stages[0].ops) {
@@ -124,8 +124,8 @@ TEST(Invariants, BiggerCacheNeverIncreasesDramBytes) {
 TEST(Invariants, ReuseModelIsMonotoneInCapacity) {
   double prev = std::numeric_limits<double>::infinity();
   for (double s = 1; s < 1e10; s *= 1.7) {
-    const double r = wl::matrix_read_bytes(4096, 4096, 4096, 2, 4096.0 * 4096 * 2, 4096.0 * 4096 * 2,
-                                           4096.0 * 4096 * 2, s);
+    const double r =
+        wl::matrix_read_bytes(4096, 4096, 4096, 2, 4096.0 * 4096 * 2, 4096.0 * 4096 * 2, 4096.0 * 4096 * 2, s);
     EXPECT_LE(r, prev) << s;
     EXPECT_GE(r, 2 * 4096.0 * 4096 * 2);  // never below compulsory traffic
     prev = r;
@@ -155,7 +155,8 @@ TEST(Invariants, IdleEnergyGrowsWithDuration) {
     const StageResult& s = stage(L, "train");
     double cpu_idle = 0;
     for (std::size_t k = 0; k < L.slots.size(); ++k)
-      if (L.slots[k].kind == Slot::Kind::kIdle && L.component_ids[static_cast<std::size_t>(L.slots[k].component)].rfind("cpu.", 0) == 0)
+      if (L.slots[k].kind == Slot::Kind::kIdle &&
+          L.component_ids[static_cast<std::size_t>(L.slots[k].component)].rfind("cpu.", 0) == 0)
         cpu_idle += s.slot_energy_j[k];
     EXPECT_GT(cpu_idle, prev) << steps;
     prev = cpu_idle;
@@ -173,7 +174,8 @@ TEST(Invariants, ParallelEqualsSerialBitForBit) {
   for (std::size_t i = 0; i < a.stages.size(); ++i) {
     EXPECT_EQ(a.stages[i].slot_energy_j, b.stages[i].slot_energy_j);
     EXPECT_EQ(a.stages[i].slot_energy_j, c.stages[i].slot_energy_j);
-    for (std::size_t j = 0; j < a.stages[i].ops.size(); ++j) EXPECT_EQ(a.stages[i].ops[j].energy_j, b.stages[i].ops[j].energy_j);
+    for (std::size_t j = 0; j < a.stages[i].ops.size(); ++j)
+      EXPECT_EQ(a.stages[i].ops[j].energy_j, b.stages[i].ops[j].energy_j);
   }
 }
 

@@ -16,7 +16,8 @@ std::unique_ptr<core::ComponentModel> make(const std::string& kind, const std::s
 TEST(Models, DramLinearForm) {
   // 1e9 bits read and 5e8 bits written at 3.9 pJ/b, 10 W background for 2 s, 4 W idle for 1 s:
   // 3.9e-12 x 1.5e9 = 5.85 mJ; 10 x 2 = 20 J; 4 x 1 = 4 J. Off-chip: no voltage scaling.
-  auto m = make("dram.hbm2", "capacity = \"80 GiB\"\nbandwidth = \"2 TB/s\"\nstatic_power = \"10 W\"\nidle_power = \"4 W\"\n");
+  auto m = make("dram.hbm2",
+                "capacity = \"80 GiB\"\nbandwidth = \"2 TB/s\"\nstatic_power = \"10 W\"\nidle_power = \"4 W\"\n");
   std::vector<double> counts = {1e9, 5e8};
   EXPECT_NEAR(m->evaluate(counts, core::Time(2), core::Time(1), 0.5).si(), 5.85e-3 + 20 + 4, 1e-12);
   EXPECT_NEAR(m->memory()->bandwidth_bytes_per_s, 2e12, 1);
@@ -43,9 +44,10 @@ TEST(Models, PcieBandwidthFromGenerationAndLanes) {
 }
 
 TEST(Models, PeArrayRatesAndActions) {
-  auto m = make("pe.array",
-                "units = 108\nclock = \"1.41 GHz\"\n[dtypes.fp16]\npeak_ops_per_cycle = 2048\nenergy_per_op = \"0.5 pJ\"\n"
-                "[dtypes.int8]\npeak_ops_per_cycle = 4096\nenergy_per_op = \"0.25 pJ\"\n");
+  auto m =
+      make("pe.array",
+           "units = 108\nclock = \"1.41 GHz\"\n[dtypes.fp16]\npeak_ops_per_cycle = 2048\nenergy_per_op = \"0.5 pJ\"\n"
+           "[dtypes.int8]\npeak_ops_per_cycle = 4096\nenergy_per_op = \"0.25 pJ\"\n");
   const auto* c = m->compute();
   ASSERT_NE(c, nullptr);
   // 108 x 2048 x 1.41e9 = 311.9e12 op/s: the A100's 312 TFLOPS fp16 within 0.1%.

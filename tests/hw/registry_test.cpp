@@ -22,7 +22,8 @@ TEST(Registry, EveryModelIsDocumentedAndItsExampleBuilds) {
     for (const auto& p : m.params) {
       EXPECT_FALSE(p.doc.empty()) << p.name;
       // A default that is not a plain placeholder must say where it comes from.
-      if (p.type == core::ParamType::Quantity && !p.default_text.empty() && core::parse_quantity(p.default_text).si != 0) {
+      if (p.type == core::ParamType::Quantity && !p.default_text.empty() &&
+          core::parse_quantity(p.default_text).si != 0) {
         EXPECT_FALSE(p.source.empty()) << p.name << " default " << p.default_text << " has no source";
       }
     }

@@ -84,8 +84,34 @@ device = "gpu"
 )");
   ASSERT_EQ(g.stages[0].ops.size(), 4u);
   EXPECT_EQ(g.names[g.stages[0].ops[1].name], "a_rather_long_operator_name_that_defeats_small_string_storage.bwd_data");
-  EXPECT_EQ(g.names[g.stages[0].ops[2].name], "a_rather_long_operator_name_that_defeats_small_string_storage.bwd_weight");
+  EXPECT_EQ(g.names[g.stages[0].ops[2].name],
+            "a_rather_long_operator_name_that_defeats_small_string_storage.bwd_weight");
   EXPECT_EQ(g.names[g.stages[0].ops[3].name], "optimizer.sgd");
+}
+
+}  // namespace
+}  // namespace jg::wl
+
+namespace jg::wl {
+namespace {
+
+// Regression (found by ASan): the `matmul` alias was resolved through a dangling string_view.
+TEST(Graph, MatmulIsAnAliasOfGemm) {
+  const Graph g = test::graph_from(R"(
+schema_version = 1
+name = "x"
+[[stage]]
+name = "i"
+kind = "inference"
+device = "gpu"
+  [[stage.op]]
+  name = "mm"
+  type = "matmul"
+  m = 2
+  n = 3
+  k = 4
+)");
+  EXPECT_EQ(g.stages[0].ops[0].type, OpType::kGemm);
 }
 
 }  // namespace

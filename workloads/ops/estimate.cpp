@@ -93,8 +93,10 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
     case OpType::kElementwise: {
       const double e = d[0], inputs = d[1], fpe = d[2];  // inputs: the `operands` field
       // Backward: reads the output gradient and the saved inputs, writes one gradient per input.
-      if (bwd) stream(a, v, (inputs + 1) * e * eb, inputs * e * eb, 2 * fpe * e);
-      else stream(a, v, inputs * e * eb, e * eb, fpe * e);
+      if (bwd)
+        stream(a, v, (inputs + 1) * e * eb, inputs * e * eb, 2 * fpe * e);
+      else
+        stream(a, v, inputs * e * eb, e * eb, fpe * e);
       break;
     }
     case OpType::kSoftmax:  // max, subtract, exp, sum, divide: 5 flops per element
@@ -108,8 +110,10 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
     }
     case OpType::kEmbedding: {
       const double rows = d[0] * d[1] * eb, idx = d[0] * 4;  // int32 indices
-      if (bwd) stream(a, v, 2 * rows + idx, rows, d[0] * d[1]);  // scatter-add into the table
-      else stream(a, v, rows + idx, rows, 0);
+      if (bwd)
+        stream(a, v, 2 * rows + idx, rows, d[0] * d[1]);  // scatter-add into the table
+      else
+        stream(a, v, rows + idx, rows, 0);
       break;
     }
     case OpType::kDataLoad:
