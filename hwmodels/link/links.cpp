@@ -72,16 +72,14 @@ core::ModelInfo ssd_info() {
           Role::kStorage,
           "solid-state drive: read bandwidth, energy per bit read, active and idle power",
           {required_quantity("bandwidth", dims::kBandwidth, "sequential read bandwidth"),
-           quantity_param("e_read", dims::kEnergyPerBit, "", "energy per bit read beyond static power"),
+           quantity_param("e_read", dims::kEnergyPerBit, "0 pJ/b", "energy per bit read beyond static power"),
            number_param("efficiency", "0.9", 0.01, 1.0, "achieved / rated sequential bandwidth",
                         "assumption: large sequential reads; calibrate"),
            quantity_param("static_power", dims::kPower, "0 W", "power while reading"),
            quantity_param("idle_power", dims::kPower, "", "power while idle (default: static_power)")},
           "model = \"storage.ssd\"\nbandwidth = \"7 GB/s\"\ne_read = \"50 pJ/b\"\nattached_to = \"cpu\"\n",
           [](const ParamValues& p) {
-            ParamValues q = p;
-            if (!q.has("e_read")) q.m_num["e_read"] = 0.0;
-            return std::make_unique<TransferModel>("storage.ssd", Role::kStorage, p.si("bandwidth") / kBitsPerByte, q,
+            return std::make_unique<TransferModel>("storage.ssd", Role::kStorage, p.si("bandwidth") / kBitsPerByte, p,
                                                    "e_read", "read_bit");
           }};
 }
