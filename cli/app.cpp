@@ -85,10 +85,8 @@ int cmd_describe(const std::string& name, std::ostream& out) {
         << m->example;
     return 0;
   }
-  for (const auto& e : hw::platform_library()) {
-    if (name != e.name) continue;
-    hw::Platform p =
-        hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
+  if (const char* text = find_embedded(hw::platform_library(), name)) {
+    hw::Platform p = hw::load_platform(parse_toml_text(text, "builtin:" + name), hw::builtin_registry());
     out << "platform " << p.name << ": " << p.description << "\n";
     for (const auto& d : p.devices) {
       out << fmt::format("  device {} ({}), clock {}{}\n", d.name, d.kind, format(Frequency(d.clock_hz)),
@@ -107,9 +105,8 @@ int cmd_describe(const std::string& name, std::ostream& out) {
     }
     return 0;
   }
-  for (const auto& e : wl::workload_library()) {
-    if (name != e.name) continue;
-    wl::Graph g = wl::load_workload(parse_toml_text(e.text, std::string("builtin:") + e.name));
+  if (const char* text = find_embedded(wl::workload_library(), name)) {
+    wl::Graph g = wl::load_workload(parse_toml_text(text, "builtin:" + name));
     out << "workload " << g.name << ": " << g.description << "\nparameters:";
     for (const auto& [k, v] : g.params) out << " " << k << "=" << v;
     out << "\n";

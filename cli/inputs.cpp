@@ -9,26 +9,16 @@ namespace jg::cli {
 using namespace jg::core;
 
 LoadedInput load_input(const std::string& kind, const std::string& name) {
-  std::vector<std::string> names;
-  auto try_builtin = [&](const char* n, const char* text) -> bool {
-    names.emplace_back(n);
-    if (name != n) return false;
-    return text != nullptr;
-  };
-  const bool is_platform = kind == "platform";
   if (std::filesystem::is_regular_file(name)) {
     std::string text = read_text_file(name);
     return {parse_toml_text(text, name), {kind, name, sha256_hex(text)}};
   }
-  if (is_platform) {
-    for (const auto& e : hw::platform_library())
-      if (try_builtin(e.name, e.text))
-        return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
-  } else {
-    for (const auto& e : wl::workload_library())
-      if (try_builtin(e.name, e.text))
-        return {parse_toml_text(e.text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(e.text)}};
-  }
+  const bool is_platform = kind == "platform";
+  const auto& library = is_platform ? hw::platform_library() : wl::workload_library();
+  if (const char* text = find_embedded(library, name))
+    return {parse_toml_text(text, "builtin:" + name), {kind, "builtin:" + name, sha256_hex(text)}};
+  std::vector<std::string> names;
+  for (const auto& e : library) names.emplace_back(e.name);
   const bool looks_like_path = name.find('/') != std::string::npos || name.find(".toml") != std::string::npos;
   const std::string flag = is_platform ? "--hw" : "--workload";
   throw ConfigError({SourceLoc{flag, 0, 0, {}}, "", "a " + kind + " file or a shipped " + kind + " name",

@@ -24,15 +24,13 @@ inline wl::Graph graph_from(const std::string& text, const std::vector<std::stri
 }
 
 inline std::string library_platform(const std::string& name) {
-  for (const auto& e : hw::platform_library())
-    if (name == e.name) return e.text;
-  return "";
+  const char* text = core::find_embedded(hw::platform_library(), name);
+  return text ? text : "";
 }
 
 inline std::string library_workload(const std::string& name) {
-  for (const auto& e : wl::workload_library())
-    if (name == e.name) return e.text;
-  return "";
+  const char* text = core::find_embedded(wl::workload_library(), name);
+  return text ? text : "";
 }
 
 /// A one-device platform with round numbers, for hand-computed cases:

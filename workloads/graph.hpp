@@ -11,6 +11,7 @@
 
 #include "engine/core/config.hpp"
 #include "engine/core/dtype.hpp"
+#include "engine/core/embedded.hpp"
 
 namespace jg::wl {
 
@@ -105,11 +106,7 @@ Graph load_workload(const core::ConfigNode& root);
 /// Parameter count of an op's weights (0 for ops without weights).
 double op_parameters(const Op& op);
 
-/// Workloads shipped in workloads/library (name -> TOML text), embedded at build time.
-struct WorkloadEntry {
-  const char* name;
-  const char* text;
-};
-const std::vector<WorkloadEntry>& workload_library();
+/// Workloads shipped in workloads/library, embedded at build time.
+const std::vector<core::EmbeddedText>& workload_library();
 
 }  // namespace jg::wl

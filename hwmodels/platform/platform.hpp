@@ -9,6 +9,7 @@
 
 #include "engine/core/component.hpp"
 #include "engine/core/config.hpp"
+#include "engine/core/embedded.hpp"
 #include "engine/core/registry.hpp"
 
 namespace jg::hw {
@@ -67,11 +68,7 @@ class Platform {
 /// Builds a platform from a parsed TOML document. Throws ConfigError on any bad input.
 Platform load_platform(const core::ConfigNode& root, const core::Registry& registry);
 
-/// Platforms shipped in hwmodels/library (name -> TOML text), embedded at build time.
-struct LibraryEntry {
-  const char* name;
-  const char* text;
-};
-const std::vector<LibraryEntry>& platform_library();
+/// Platforms shipped in hwmodels/library, embedded at build time.
+const std::vector<core::EmbeddedText>& platform_library();
 
 }  // namespace jg::hw
