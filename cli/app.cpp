@@ -11,6 +11,7 @@
 #include "engine/eval/evaluator.hpp"
 #include "engine/report/report.hpp"
 #include "hwmodels/models.hpp"
+#include "hwmodels/platform/library.hpp"
 
 namespace jg::cli {
 
@@ -29,6 +30,7 @@ struct EstimateArgs {
   std::string out;
   int threads = 0;
   std::size_t top = 10;
+  std::string boundary = "node";
 };
 
 int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
@@ -40,7 +42,7 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   eval::EvalOptions opt;
   opt.threads = a.threads;
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
-  report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}};
+  report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary};
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
@@ -58,11 +60,7 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
 int cmd_list(const std::string& what, std::ostream& out) {
   if (what.empty() || what == "platforms") {
     out << "platforms:\n";
-    for (const auto& e : hw::platform_library()) {
-      hw::Platform p =
-          hw::load_platform(parse_toml_text(e.text, std::string("builtin:") + e.name), hw::builtin_registry());
-      out << fmt::format("  {:<24} {}\n", e.name, p.description);
-    }
+    for (const auto& e : hw::library_index()) out << fmt::format("  {:<24} {}\n", e.name, e.description);
   }
   if (what.empty() || what == "workloads") {
     out << "workloads:\n";
@@ -78,6 +76,98 @@ int cmd_list(const std::string& what, std::ostream& out) {
   return 0;
 }
 
+std::string describe_platform(const hw::Platform& p) {
+  std::string out = "platform " + p.name + ": " + p.description + "\n";
+  if (!p.aliases.empty()) {
+    out += "  aliases:";
+    for (const auto& a : p.aliases) out += " \"" + a + "\"";
+    out += "\n";
+  }
+  if (p.datasheet.present)
+    out += "  datasheet: TDP " + format(Power(p.datasheet.tdp_w)) +
+           (p.datasheet.idle_w > 0 ? ", idle " + format(Power(p.datasheet.idle_w)) : std::string()) + "\n";
+  out += "  idle power (model): " + format(Power(p.idle_power_w())) + "\n";
+  for (const auto& d : p.devices) {
+    const ComputeCaps& pe = p.pe_caps(static_cast<int>(&d - p.devices.data()));
+    out += fmt::format("  device {} ({}){}: {} units{}, clock {} (nominal {}, min {})", d.name, d.kind,
+                       d.count > 1 ? " x" + std::to_string(d.count) : std::string(), format_number(pe.units),
+                       d.active_units < pe.units ? " (" + format_number(d.active_units) + " online)" : std::string(),
+                       format(Frequency(d.clock_hz)), format(Frequency(d.nominal_clock_hz)),
+                       format(Frequency(d.min_clock_hz)));
+    if (d.power_cap_w > 0) out += ", power cap " + format(Power(d.power_cap_w));
+    if (d.power_limit_max_w > 0)
+      out += " (accepts " + format(Power(d.power_limit_min_w)) + " to " + format(Power(d.power_limit_max_w)) + ")";
+    out += d.count > 1 ? "\n    peak at this clock, all instances:" : "\n    peak at this clock:";
+    const double online = d.count * d.active_units * d.clock_hz;
+    for (std::size_t t = 0; t < kDTypeCount; ++t)
+      if (pe.peak_ops_per_cycle[t] > 0)
+        out += fmt::format(" {} {}", kDTypeNames[t], format(OpsRate(online * pe.peak_ops_per_cycle[t])));
+    out += "\n";
+    if (!d.vf_curve.empty()) {
+      out += "    V-f curve:";
+      for (const auto& v : d.vf_curve) out += " " + format(Frequency(v.freq_hz)) + "@" + format(Voltage(v.volt_v));
+      out += "\n";
+    }
+    if (d.datasheet.present) {
+      out += "    datasheet:";
+      if (d.datasheet.tdp_w > 0) out += " TDP " + format(Power(d.datasheet.tdp_w));
+      if (d.datasheet.idle_w > 0) out += ", idle " + format(Power(d.datasheet.idle_w));
+      if (d.datasheet.dram_bandwidth_bytes_per_s > 0)
+        out += ", memory " + format(Bandwidth(d.datasheet.dram_bandwidth_bytes_per_s * kBitsPerByte));
+      for (std::size_t t = 0; t < kDTypeCount; ++t)
+        if (d.datasheet.peak_ops_per_s[t] > 0)
+          out += fmt::format(", {} {}", kDTypeNames[t], format(OpsRate(d.datasheet.peak_ops_per_s[t])));
+      out += "\n";
+    }
+    std::vector<int> parts = d.members;
+    if (d.shares_dram) parts.push_back(d.dram);
+    for (int m : parts) {
+      const auto& c = p.components[static_cast<std::size_t>(m)];
+      out += fmt::format("    {:<16} {:<14} static {:>9}  idle {:>9}{}\n", c.id, c.model->kind(),
+                         format(c.model->static_power()), format(c.model->idle_power()),
+                         c.device != static_cast<int>(&d - p.devices.data()) ? "  (shared)" : "");
+    }
+  }
+  for (const auto& l : p.links) {
+    const auto& c = p.components[static_cast<std::size_t>(l.component)];
+    out += fmt::format("  link {} ({}{}) {} <-> {}, {}/direction each\n", c.id, c.model->kind(),
+                       c.count > 1 ? " x" + std::to_string(c.count) : std::string(),
+                       p.devices[static_cast<std::size_t>(l.a)].name, p.devices[static_cast<std::size_t>(l.b)].name,
+                       format(Bandwidth(c.model->transfer()->bandwidth_bytes_per_s * kBitsPerByte)));
+  }
+  for (int part : p.node.parts) {
+    const auto& c = p.components[static_cast<std::size_t>(part)];
+    out += fmt::format("  node part {} x{}: {} each\n", c.id, c.count, format(c.model->static_power()));
+  }
+  std::string bdev;
+  for (std::size_t i = 0; i < p.devices.size(); ++i)
+    if (p.node.in_device_boundary[i]) bdev += (bdev.empty() ? "" : ", ") + p.devices[i].name;
+  out += fmt::format("  boundaries: device = {}; node = all components; wall = node / {} (PSU); facility = wall x {} (PUE)\n",
+                     bdev, format_number(p.node.psu_efficiency), format_number(p.node.pue));
+  const auto& m = p.power_modes;
+  if (!m.empty()) {
+    out += fmt::format("  power modes (active: {}, default: {}; {} custom combinations):\n", m.active,
+                       m.default_preset, format_number(m.combinations()));
+    std::string head = fmt::format("    {:<12} {:>8}", "preset", "budget");
+    for (const auto& k : m.knobs) head += fmt::format(" {:>12}", k.name);
+    out += head + "\n";
+    for (const auto& pr : m.presets) {
+      std::string row = fmt::format("    {:<12} {:>8}", pr.name, pr.budget_w > 0 ? format(Power(pr.budget_w)) : "-");
+      for (std::size_t k = 0; k < m.knobs.size(); ++k) row += fmt::format(" {:>12}", m.format_value(k, pr.setting[k]));
+      out += row + "\n";
+    }
+    for (std::size_t k = 0; k < m.knobs.size(); ++k)
+      out += fmt::format("    knob {} ({} of device {}): {} values, {} to {}\n", m.knobs[k].name,
+                         m.knobs[k].sets == hw::Knob::Sets::kClock   ? "clock"
+                         : m.knobs[k].sets == hw::Knob::Sets::kCores ? "online units"
+                                                                     : "memory clock",
+                         p.devices[static_cast<std::size_t>(m.knobs[k].device)].name, m.knobs[k].values.size(),
+                         m.format_value(k, m.knobs[k].values.front()), m.format_value(k, m.knobs[k].values.back()));
+    out += "    select with --set power_mode=NAME, or single knobs: --set gpu_freq=...,cpu_cores=...\n";
+  }
+  return out;
+}
+
 int cmd_describe(const std::string& name, std::ostream& out) {
   if (const ModelInfo* m = hw::builtin_registry().find(name)) {
     out << m->kind << " (" << role_name(m->role) << "): " << m->summary << "\n\nparameters:\n"
@@ -85,24 +175,12 @@ int cmd_describe(const std::string& name, std::ostream& out) {
         << m->example;
     return 0;
   }
-  if (const char* text = find_embedded(hw::platform_library(), name)) {
-    hw::Platform p = hw::load_platform(parse_toml_text(text, "builtin:" + name), hw::builtin_registry());
-    out << "platform " << p.name << ": " << p.description << "\n";
-    for (const auto& d : p.devices) {
-      out << fmt::format("  device {} ({}), clock {}{}\n", d.name, d.kind, format(Frequency(d.clock_hz)),
-                         d.power_cap_w > 0 ? ", power cap " + format(Power(d.power_cap_w)) : std::string());
-      for (int m : d.members) {
-        const auto& c = p.components[static_cast<std::size_t>(m)];
-        out << fmt::format("    {:<14} {:<14} static {:>9}  idle {:>9}\n", c.id, c.model->kind(),
-                           format(c.model->static_power()), format(c.model->idle_power()));
-      }
-    }
-    for (const auto& l : p.links) {
-      const auto& c = p.components[static_cast<std::size_t>(l.component)];
-      out << fmt::format("  link {} ({}) {} <-> {}, {}/direction\n", c.id, c.model->kind(),
-                         p.devices[static_cast<std::size_t>(l.a)].name, p.devices[static_cast<std::size_t>(l.b)].name,
-                         format(Bandwidth(c.model->transfer()->bandwidth_bytes_per_s * kBitsPerByte)));
-    }
+  if (const hw::LibraryEntry* e = hw::find_library_platform(name)) {
+    out << describe_platform(hw::load_platform(hw::library_tree(*e), hw::builtin_registry()));
+    return 0;
+  }
+  if (auto text = hw::compose_node_text(name)) {
+    out << describe_platform(hw::load_platform(parse_toml_text(*text, "<" + name + ">"), hw::builtin_registry()));
     return 0;
   }
   if (const char* text = find_embedded(wl::workload_library(), name)) {
@@ -116,7 +194,7 @@ int cmd_describe(const std::string& name, std::ostream& out) {
     return 0;
   }
   std::vector<std::string> names = hw::builtin_registry().kinds();
-  for (const auto& e : hw::platform_library()) names.emplace_back(e.name);
+  for (const auto& n : hw::library_names_and_aliases()) names.push_back(n);
   for (const auto& e : wl::workload_library()) names.emplace_back(e.name);
   throw ConfigError({SourceLoc{"describe", 0, 0, {}}, "", "a model kind, platform or workload name", "'" + name + "'",
                      did_you_mean(name, names)});
@@ -151,17 +229,26 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.require_subcommand(0, 1);
   EstimateArgs est;
   auto* c_est = app.add_subcommand("estimate", "estimate energy, time and power of a workload on a platform");
-  c_est->add_option("--hw", est.hw, "platform file or shipped platform name")->capture_default_str();
+  c_est->add_option("--hw", est.hw,
+                    "platform file, shipped platform name or alias, or a composed node such as "
+                    "8xa100-sxm4-80gb+2xepyc-7742")
+      ->capture_default_str();
   c_est->add_option("--workload", est.workload, "workload file or shipped workload name")->capture_default_str();
   c_est->add_option("--set", est.sets,
-                    "override: a workload parameter (batch=64), or a hardware key "
-                    "(devices.gpu.clock=1.2GHz); prefix hw. or workload. for any other key");
+                    "override: a workload parameter (batch=64), a power mode (power_mode=15W) or knob "
+                    "(gpu_freq=816MHz,cpu_cores=8), or a hardware key (devices.gpu.clock=1.2GHz, "
+                    "node.pue=1.2); prefix hw. or workload. for any other key");
   c_est->add_option("--format", est.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   c_est->add_option("--out", est.out, "write the report to FILE (via a temporary file and a rename)");
   c_est->add_option("--threads", est.threads, "worker threads (0: all cores, 1: serial)")->check(CLI::Range(0, 1024));
   c_est->add_option("--top", est.top, "ops listed in the table report")->capture_default_str();
+  c_est->add_option("--boundary", est.boundary,
+                    "headline total at: device (NVML/RAPL package), node (all components, DC), wall (after PSU), "
+                    "facility (x PUE)")
+      ->check(CLI::IsMember({"device", "node", "wall", "facility"}))
+      ->capture_default_str();
   std::string list_what;
   auto* c_list = app.add_subcommand("list", "list shipped platforms, workloads and component models");
   c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")

@@ -68,6 +68,29 @@ ConfigNode& ConfigNode::set(const std::string& key, ConfigNode value) {
   return m_entries.back().second;
 }
 
+ConfigNode* ConfigNode::find_mut(std::string_view key) {
+  if (m_kind != Kind::Table) return nullptr;
+  for (auto& [k, v] : m_entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+void ConfigNode::erase(std::string_view key) {
+  if (m_kind != Kind::Table) return;
+  std::erase_if(m_entries, [&](const auto& e) { return e.first == key; });
+}
+
+void ConfigNode::merge(const ConfigNode& overlay) {
+  JG_ASSERT(m_kind == Kind::Table && overlay.m_kind == Kind::Table, "merge of non-tables");
+  for (const auto& [k, v] : overlay.m_entries) {
+    ConfigNode* here = find_mut(k);
+    if (here && here->is_table() && v.is_table())
+      here->merge(v);
+    else
+      set(k, v);
+  }
+}
+
 const std::vector<ConfigNode>& ConfigNode::items() const {
   if (m_kind != Kind::Array) fail("an array", describe());
   return m_items;

@@ -38,6 +38,11 @@ class ConfigNode {
   [[nodiscard]] const ConfigNode& at(std::string_view key) const;  ///< ConfigError if missing
   [[nodiscard]] const std::vector<std::pair<std::string, ConfigNode>>& entries() const;
   ConfigNode& set(const std::string& key, ConfigNode value);  ///< insert or replace
+  [[nodiscard]] ConfigNode* find_mut(std::string_view key);
+  void erase(std::string_view key);  ///< no-op if absent
+  /// Deep merge: tables merge key by key (recursively), anything else in `overlay` replaces
+  /// what is here (arrays are replaced whole). Used for `extends` and `from`.
+  void merge(const ConfigNode& overlay);
   // Array access.
   [[nodiscard]] const std::vector<ConfigNode>& items() const;
   void push(ConfigNode value);

@@ -290,4 +290,13 @@ std::string format_quantity(double si, const Dim& d, int significant) {
   return out;
 }
 
+std::string format_number(double v) {
+  char buf[64];
+  if (std::abs(v) < 1e15 && v == std::floor(v))
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 }  // namespace jg::core

@@ -44,6 +44,8 @@ std::string dim_noun(const Dim& d);
 
 /// Auto-scaled text for people, e.g. 1.234e-3 J -> "1.234 mJ", 3.35e12*8 bit/s -> "3.35 TB/s".
 std::string format_quantity(double si, const Dim& d, int significant = 4);
+/// A plain number: integers without a decimal point, others with up to 6 significant digits.
+std::string format_number(double v);
 template <Dim D>
 std::string format(Quantity<D> q, int significant = 4) {
   return format_quantity(q.si(), D, significant);

@@ -80,6 +80,20 @@ double on_chip_scale(const Platform& p, int comp, double r) {
   return p.components[static_cast<std::size_t>(comp)].model->voltage_scaled() ? r : 1.0;
 }
 
+/// Per component, the factor on its static (busy) or idle power: its instance count; for a PE
+/// array the share of units online; for DRAM in its busy state the memory-clock ratio
+/// (background power taken proportional to the clock: assumption).
+std::vector<double> power_scales(const Platform& p, bool busy) {
+  std::vector<double> out;
+  for (const auto& c : p.components) out.push_back(c.count);
+  for (const auto& d : p.devices) {
+    const double units = p.pe_caps(static_cast<int>(&d - p.devices.data())).units;
+    out[static_cast<std::size_t>(d.pe)] *= d.active_units / units;
+    if (busy && !d.shares_dram) out[static_cast<std::size_t>(d.dram)] *= d.memory_clock_ratio;
+  }
+  return out;
+}
+
 Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_hz) {
   const Device& d = p.devices[static_cast<std::size_t>(di)];
   const ComputeCaps& pe = p.pe_caps(di);
@@ -89,22 +103,26 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
   b.v_ratio = d.vf_curve.empty() ? 1.0 : v / d.voltage_at(d.nominal_clock_hz, vnom);
   const double r = b.v_ratio;
   b.coef.assign(L.count, 0.0);
+  const std::vector<double> static_scale = power_scales(p, true), idle_scale = power_scales(p, false);
   for (std::size_t c = 0; c < p.components.size(); ++c) {
     const auto& m = *p.components[c].model;
     const double s = on_chip_scale(p, static_cast<int>(c), r);
     for (std::size_t a = 0; a < m.actions().size(); ++a)
       b.coef[L.first_action[c] + a] = m.actions()[a].energy_j * s * s;
-    b.coef[L.static_slot[c]] = m.static_power().si() * s;
-    b.coef[L.idle_slot[c]] = m.idle_power().si();
+    b.coef[L.static_slot[c]] = m.static_power().si() * s * static_scale[c];
+    b.coef[L.idle_slot[c]] = m.idle_power().si() * idle_scale[c];
   }
+  // Instances and online units: rates scale with both.
+  const double n_dev = d.count;
+  const double online = d.active_units / pe.units;
   const std::size_t pe_c = static_cast<std::size_t>(d.pe);
   for (std::size_t t = 0; t < kDTypeCount; ++t) {
-    b.mac_rate[t] = pe.units * pe.peak_ops_per_cycle[t] * f_hz * pe.efficiency / 2.0;
+    b.mac_rate[t] = n_dev * online * pe.units * pe.peak_ops_per_cycle[t] * f_hz * pe.efficiency / 2.0;
     b.op_slot[t] = pe.op_action[t] >= 0 ? L.first_action[pe_c] + static_cast<std::size_t>(pe.op_action[t]) : kNone;
   }
-  b.vector_rate = pe.units * pe.vector_ops_per_cycle * f_hz;
+  b.vector_rate = n_dev * online * pe.units * pe.vector_ops_per_cycle * f_hz;
   b.vector_slot = L.first_action[pe_c] + static_cast<std::size_t>(pe.vector_action);
-  b.host_rate = pe.units * pe.host_ops_per_cycle * f_hz;
+  b.host_rate = n_dev * online * pe.units * pe.host_ops_per_cycle * f_hz;
   if (pe.host_action >= 0) b.host_slot = L.first_action[pe_c] + static_cast<std::size_t>(pe.host_action);
   b.view.register_bytes = pe.register_bytes;
   std::vector<int> levels = d.caches;
@@ -115,7 +133,10 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     const auto c = static_cast<std::size_t>(levels[l]);
     const MemoryCaps& mc = *p.components[c].model->memory();
     b.view.capacity_bytes[l] = mc.capacity_bytes;
-    b.level_bw[l] = (mc.bandwidth_bytes_per_s + mc.bandwidth_bytes_per_cycle * f_hz) * mc.efficiency;
+    const double instances = p.components[c].count;
+    const double mem_clock = l + 1 == levels.size() ? d.memory_clock_ratio : 1.0;
+    b.level_bw[l] =
+        instances * (mc.bandwidth_bytes_per_s * mem_clock + mc.bandwidth_bytes_per_cycle * f_hz) * mc.efficiency;
     b.read_slot[l] = L.first_action[c] + static_cast<std::size_t>(mc.read_action);
     b.write_slot[l] = L.first_action[c] + static_cast<std::size_t>(mc.write_action);
   }
@@ -134,7 +155,7 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
       const auto lc = static_cast<std::size_t>(link);
       const TransferCaps& tc = *p.components[lc].model->transfer();
       pb.link = link;
-      pb.link_bw = tc.bandwidth_bytes_per_s * tc.efficiency;
+      pb.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
       pb.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
       const auto pd = static_cast<std::size_t>(p.devices[static_cast<std::size_t>(pi)].dram);
       const MemoryCaps& pm = *p.components[pd].model->memory();
@@ -148,6 +169,8 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
   for (int m : d.members)
     if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage)
       b.busy[static_cast<std::size_t>(m)] = 1;
+  b.busy[static_cast<std::size_t>(d.dram)] = 1;  // also when shared with another device
+  for (int c : p.node.parts) b.busy[static_cast<std::size_t>(c)] = 1;
   for (std::size_t c = 0; c < p.components.size(); ++c)
     b.base_power_w += b.busy[c] ? b.coef[L.static_slot[c]] : b.coef[L.idle_slot[c]];
   return b;
@@ -293,6 +316,20 @@ bool needs_vector(OpType t) {
          t != OpType::kH2D && t != OpType::kD2H;
 }
 
+BoundaryEnergy boundaries(const Platform& p, const Layout& L, const StageResult& r) {
+  BoundaryEnergy b;
+  for (std::size_t c = 0; c < p.components.size(); ++c) {
+    const int dev = p.components[c].device;
+    double e = 0;
+    for (std::size_t s = L.first_action[c]; s <= L.idle_slot[c]; ++s) e += r.slot_energy_j[s];
+    if (dev >= 0 && p.node.in_device_boundary[static_cast<std::size_t>(dev)]) b.device_j += e;
+  }
+  b.node_j = r.energy_j;
+  b.wall_j = b.node_j / p.node.psu_efficiency;
+  b.facility_j = b.wall_j * p.node.pue;
+  return b;
+}
+
 }  // namespace
 
 void validate_binding(const Platform& p, const Graph& g) {
@@ -354,11 +391,13 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
     const int di = p.find_device(st.device);
     const Device& d = p.devices[static_cast<std::size_t>(di)];
     StageResult r = eval_stage(p, L, g, st, di, d.clock_hz, opt);
-    if (d.power_cap_w > 0 && r.time_s > 0 && r.device_energy_j / r.time_s > d.power_cap_w) {
+    // The cap holds per instance.
+    const double cap_w = d.power_cap_w * d.count;
+    if (d.power_cap_w > 0 && r.time_s > 0 && r.device_energy_j / r.time_s > cap_w) {
       // Device power rises with the clock; find the highest clock that meets the cap.
       double lo = d.min_clock_hz, hi = d.clock_hz;
       StageResult at_lo = eval_stage(p, L, g, st, di, lo, opt);
-      if (at_lo.device_energy_j / at_lo.time_s > d.power_cap_w) {
+      if (at_lo.device_energy_j / at_lo.time_s > cap_w) {
         r = std::move(at_lo);
         r.cap_unattainable = true;
       } else {
@@ -366,7 +405,7 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
         for (int it = 0; it < 40 && hi - lo > 1e-4 * hi; ++it) {
           const double mid = 0.5 * (lo + hi);
           StageResult m = eval_stage(p, L, g, st, di, mid, opt);
-          if (m.device_energy_j / m.time_s <= d.power_cap_w) {
+          if (m.device_energy_j / m.time_s <= cap_w) {
             lo = mid;
             r = std::move(m);
           } else {
@@ -376,8 +415,13 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
       }
       r.throttled = true;
     }
+    r.boundary = boundaries(p, L, r);
     led.energy_j += r.energy_j;
     led.time_s += r.time_s;
+    led.boundary.device_j += r.boundary.device_j;
+    led.boundary.node_j += r.boundary.node_j;
+    led.boundary.wall_j += r.boundary.wall_j;
+    led.boundary.facility_j += r.boundary.facility_j;
     led.stages.push_back(std::move(r));
   }
   led.check_invariants();

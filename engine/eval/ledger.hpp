@@ -27,6 +27,15 @@ struct OpRecord {
   double dram_bytes = 0;  ///< bytes read + written at the device's DRAM
 };
 
+/// Energy at the four reporting boundaries (platform.hpp NodeSpec): the device-boundary
+/// devices' components, every component (DC side), after PSU losses, times PUE.
+struct BoundaryEnergy {
+  double device_j = 0;
+  double node_j = 0;
+  double wall_j = 0;
+  double facility_j = 0;
+};
+
 struct StageResult {
   std::string name;
   wl::StageKind kind = wl::StageKind::kInference;
@@ -41,6 +50,7 @@ struct StageResult {
   bool cap_unattainable = false;      ///< even the lowest clock exceeds the cap
   std::vector<double> slot_energy_j;  ///< per Slot, over all repeats
   std::vector<OpRecord> ops;
+  BoundaryEnergy boundary;
   [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
 };
 
@@ -48,8 +58,9 @@ struct Ledger {
   std::vector<Slot> slots;
   std::vector<std::string> component_ids;
   std::vector<StageResult> stages;
-  double energy_j = 0;
+  double energy_j = 0;  ///< node boundary
   double time_s = 0;
+  BoundaryEnergy boundary;
   [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
   /// Energy of each component in a stage, indexed like component_ids.
   [[nodiscard]] std::vector<double> component_energy(const StageResult& s) const;

@@ -12,7 +12,22 @@ std::string render_json(const ReportInput& in) {
   j["schema_version"] = kSchemaVersion;
   j["platform"] = in.platform.name;
   j["workload"] = in.graph.name;
-  j["totals"] = {{"energy_j", L.energy_j}, {"time_s", L.time_s}, {"avg_power_w", L.avg_power_w()}};
+  auto bounds = [](const eval::BoundaryEnergy& b) {
+    return ordered_json{
+        {"device_j", b.device_j}, {"node_j", b.node_j}, {"wall_j", b.wall_j}, {"facility_j", b.facility_j}};
+  };
+  j["boundary"] = in.boundary;
+  j["totals"] = {{"energy_j", L.energy_j},
+                 {"time_s", L.time_s},
+                 {"avg_power_w", L.avg_power_w()},
+                 {"boundary_energy_j", boundary_energy(L.boundary, in.boundary)},
+                 {"boundaries", bounds(L.boundary)}};
+  if (!in.platform.power_modes.empty()) {
+    const auto& m = in.platform.power_modes;
+    ordered_json knobs = ordered_json::object();
+    for (std::size_t k = 0; k < m.knobs.size(); ++k) knobs[m.knobs[k].name] = m.active_values[k];
+    j["power_mode"] = {{"name", m.active}, {"knobs_si", knobs}};
+  }
   ordered_json stages = ordered_json::array();
   for (std::size_t si = 0; si < L.stages.size(); ++si) {
     const auto& s = L.stages[si];
@@ -24,6 +39,7 @@ std::string render_json(const ReportInput& in) {
     st["energy_j"] = s.energy_j;
     st["time_s"] = s.time_s;
     st["avg_power_w"] = s.avg_power_w();
+    st["boundaries"] = bounds(s.boundary);
     st["device_avg_power_w"] = s.time_s > 0 ? s.device_energy_j / s.time_s : 0.0;
     st["clock_hz"] = s.clock_hz;
     st["throttled"] = s.throttled;

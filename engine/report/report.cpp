@@ -38,12 +38,32 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
+double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary) {
+  if (boundary == "device") return b.device_j;
+  if (boundary == "wall") return b.wall_j;
+  if (boundary == "facility") return b.facility_j;
+  return b.node_j;
+}
+
 std::string render_table(const ReportInput& in, std::size_t top_ops) {
   const auto& L = in.ledger;
   std::string out;
   out +=
       fmt::format("joulegraph {}: workload '{}' on platform '{}'\n", tool_version(), in.graph.name, in.platform.name);
-  out += fmt::format("total: {} in {}, average {}\n\n", e_str(L.energy_j), t_str(L.time_s), p_str(L.avg_power_w()));
+  if (!in.platform.power_modes.empty()) {
+    const auto& m = in.platform.power_modes;
+    std::string knobs;
+    for (std::size_t k = 0; k < m.knobs.size(); ++k)
+      knobs += (knobs.empty() ? "" : ", ") + m.knobs[k].name + "=" + m.format_value(k, m.active_values[k]);
+    out += fmt::format("power mode: {} ({})\n", m.active, knobs);
+  }
+  const double headline = boundary_energy(L.boundary, in.boundary);
+  out += fmt::format("total ({} boundary): {} in {}, average {}\n", in.boundary, e_str(headline), t_str(L.time_s),
+                     p_str(L.time_s > 0 ? headline / L.time_s : 0.0));
+  out += fmt::format("boundaries: device {}, node {}, wall {} (PSU efficiency {}), facility {} (PUE {})\n\n",
+                     e_str(L.boundary.device_j), e_str(L.boundary.node_j), e_str(L.boundary.wall_j),
+                     core::format_number(in.platform.node.psu_efficiency), e_str(L.boundary.facility_j),
+                     core::format_number(in.platform.node.pue));
   std::size_t w = 5;
   for (const auto& s : L.stages) w = std::max(w, s.name.size());
   out += fmt::format("{:<{}}  {:<13}  {:<8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n", "stage", w, "kind", "device",

@@ -30,7 +30,11 @@ struct ReportInput {
   const wl::Graph& graph;
   const eval::Ledger& ledger;
   Provenance provenance;
+  std::string boundary = "node";  ///< headline boundary: device | node | wall | facility
 };
+
+/// The ledger's total at a boundary name ("device", "node", "wall", "facility").
+double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary);
 
 std::string render_table(const ReportInput& in, std::size_t top_ops = 10);
 std::string render_json(const ReportInput& in);

@@ -22,19 +22,24 @@ class PeArray final : public ComponentModel {
     m_caps.efficiency = p.si("efficiency");
     m_caps.register_bytes = p.si("register_file") / kBitsPerByte * m_caps.units;
     m_caps.op_action.fill(-1);
+    const double f = m_caps.nominal_clock.si();
     for (const auto& [name, dt] : p.children("dtypes")) {
       DType d = *parse_dtype(name);
-      m_caps.peak_ops_per_cycle[index_of(d)] = dt.si("peak_ops_per_cycle");
+      const double rate = dt.si("peak_ops_per_cycle");
+      m_caps.peak_ops_per_cycle[index_of(d)] = rate;
       m_caps.op_action[index_of(d)] = static_cast<int>(m_actions.size());
-      m_actions.push_back({"op_" + name, dt.si("energy_per_op")});
+      m_actions.push_back({"op_" + name, energy_of(dt, "energy_per_op", "power_at_peak", m_caps.units * rate * f,
+                                                   "dtypes." + name + ".")});
     }
     m_caps.vector_ops_per_cycle = p.si("vector_ops_per_cycle");
     m_caps.vector_action = static_cast<int>(m_actions.size());
-    m_actions.push_back({"vector_op", p.si("e_vector_op")});
+    m_actions.push_back({"vector_op", energy_of(p, "e_vector_op", "vector_power_at_peak",
+                                                m_caps.units * m_caps.vector_ops_per_cycle * f, "")});
     m_caps.host_ops_per_cycle = p.si("host_ops_per_cycle");
     if (m_caps.host_ops_per_cycle > 0) {
       m_caps.host_action = static_cast<int>(m_actions.size());
-      m_actions.push_back({"host_op", p.si("e_host_op")});
+      m_actions.push_back({"host_op", energy_of(p, "e_host_op", "host_power_at_peak",
+                                                m_caps.units * m_caps.host_ops_per_cycle * f, "")});
     }
     m_static = p.get<Power>("static_power");
     m_idle = p.has("idle_power") ? p.get<Power>("idle_power") : m_static;
@@ -44,6 +49,28 @@ class PeArray final : public ComponentModel {
   const ComputeCaps* compute() const override { return &m_caps; }
 
  private:
+  /// Energy per op given directly (`energy_key`) or as the power drawn at the peak rate
+  /// `ops_per_s` (`power_key`): e = P / R. Exactly one of the two may be given.
+  static double energy_of(const ParamValues& v, const std::string& energy_key, const std::string& power_key,
+                          double ops_per_s, const std::string& prefix) {
+    const bool has_e = v.has(energy_key) && v.loc(energy_key) != nullptr;
+    const bool has_p = v.has(power_key);
+    if (has_e && has_p)
+      throw ConfigError({*v.loc(power_key), prefix + power_key, "either " + energy_key + " or " + power_key,
+                         "both", "drop one: " + power_key + " = P means " + energy_key + " = P / peak rate"});
+    if (has_p) {
+      if (ops_per_s <= 0)
+        throw ConfigError({*v.loc(power_key), prefix + power_key, "a peak rate above zero to divide the power by",
+                           "a zero rate", ""});
+      return v.si(power_key) / ops_per_s;
+    }
+    if (!v.has(energy_key)) {
+      const SourceLoc* at = v.loc("peak_ops_per_cycle");
+      throw ConfigError({at ? *at : SourceLoc{}, prefix + energy_key, energy_key + " or " + power_key,
+                         "neither", "e.g. " + power_key + " = \"200 W\""});
+    }
+    return v.si(energy_key);
+  }
   ComputeCaps m_caps;
 };
 
@@ -52,8 +79,9 @@ std::vector<ParamSpec> dtype_spec() {
   rate.required = true;
   rate.min_exclusive = true;
   ParamSpec e = quantity_param("energy_per_op", dims::kEnergy, "", "energy of one matrix-path op at nominal voltage");
-  e.required = true;
-  return {rate, e};
+  ParamSpec pw = quantity_param("power_at_peak", dims::kPower, "",
+                                "instead of energy_per_op: dynamic power at the peak rate (e = P / R_peak)");
+  return {rate, e, pw};
 }
 
 }  // namespace
@@ -80,8 +108,11 @@ core::ModelInfo pe_array_info() {
        dtypes,
        number_param("vector_ops_per_cycle", "0", 0, 1e9, "other arithmetic ops per cycle per unit (fp32 vector)"),
        quantity_param("e_vector_op", dims::kEnergy, "0 J", "energy of one vector op"),
+       quantity_param("vector_power_at_peak", dims::kPower, "",
+                      "instead of e_vector_op: dynamic power at the peak vector rate"),
        number_param("host_ops_per_cycle", "0", 0, 1e6, "scalar integer ops per cycle per unit (CPUs: decode, parsing)"),
        quantity_param("e_host_op", dims::kEnergy, "0 J", "energy of one scalar host op"),
+       quantity_param("host_power_at_peak", dims::kPower, "", "instead of e_host_op: dynamic power at the peak host rate"),
        quantity_param("register_file", dims::kData, "0 B", "operand storage per unit (innermost reuse level)"), eff,
        quantity_param("static_power", dims::kPower, "0 W", "leakage and clock power while the device is busy"), idle},
       "model = \"pe.array\"\nunits = 108\nclock = \"1.41 GHz\"\n[dtypes.fp16]\npeak_ops_per_cycle = 2048\n"

@@ -1,9 +1,13 @@
 #include "hwmodels/platform/platform.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 
 #include "engine/core/activity.hpp"
 #include "engine/core/quantity.hpp"
+#include "engine/core/params.hpp"
+#include "hwmodels/platform/library.hpp"
 
 namespace jg::hw {
 
@@ -44,12 +48,70 @@ const ComputeCaps& Platform::pe_caps(int device) const {
   return *components[static_cast<std::size_t>(devices[static_cast<std::size_t>(device)].pe)].model->compute();
 }
 
+double Platform::device_idle_power_w(int device) const {
+  const Device& d = devices[static_cast<std::size_t>(device)];
+  double w = 0;
+  for (int m : d.members) {
+    const auto& c = components[static_cast<std::size_t>(m)];
+    if (c.model->role() == Role::kStorage) continue;
+    double x = c.model->idle_power().si();
+    if (m == d.pe) x *= d.active_units / pe_caps(device).units;
+    w += x;
+  }
+  return w;
+}
+
+double Platform::idle_power_w() const {
+  double w = 0;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    w += devices[i].count * device_idle_power_w(static_cast<int>(i));
+    for (int s : devices[i].storage) w += components[static_cast<std::size_t>(s)].model->idle_power().si();
+  }
+  for (const auto& l : links) {
+    const auto& c = components[static_cast<std::size_t>(l.component)];
+    w += c.count * c.model->idle_power().si();
+  }
+  for (int part : node.parts) {
+    const auto& c = components[static_cast<std::size_t>(part)];
+    w += c.count * c.model->static_power().si();
+  }
+  return w;
+}
+
 namespace {
 
 const std::vector<std::string> kDeviceKinds = {"cpu", "gpu", "fpga", "accelerator", "soc"};
-const std::vector<std::string> kDeviceKeys = {"kind",   "pe",        "cache",     "dram",     "board",
-                                              "clock",  "min_clock", "power_cap", "vf_curve", "launch_overhead",
-                                              "source", "sources"};
+const std::vector<std::string> kDeviceKeys = {
+    "kind",     "pe",       "cache",           "dram",   "board",   "clock",     "min_clock", "power_cap",
+    "vf_curve", "launch_overhead", "count", "power_limit_range", "datasheet", "source", "sources"};
+
+Datasheet read_datasheet(const ConfigNode& t, bool per_device) {
+  if (!t.is_table()) t.fail("a table of vendor figures (tdp, idle, peak, dram_bandwidth, source)", t.describe());
+  static const std::vector<std::string> kDevice = {"tdp", "idle", "dram_bandwidth", "peak", "source", "sources"};
+  static const std::vector<std::string> kPlatform = {"tdp", "idle", "source", "sources"};
+  const auto& valid = per_device ? kDevice : kPlatform;
+  Datasheet ds;
+  ds.present = true;
+  for (const auto& [k, v] : t.entries()) {
+    if (std::find(valid.begin(), valid.end(), k) == valid.end()) v.fail_unknown_key("a datasheet key", k, valid);
+    if (k == "tdp") ds.tdp_w = v.as<Power>().si();
+    if (k == "idle") ds.idle_w = v.as<Power>().si();
+    if (k == "dram_bandwidth") ds.dram_bandwidth_bytes_per_s = v.as<Bandwidth>().si() / kBitsPerByte;
+    if (k == "source") ds.source = v.as_string();
+    if (k == "peak") {
+      if (!v.is_table()) v.fail("a table of data type = rate, such as { fp16 = \"312 TFLOP/s\" }", v.describe());
+      for (const auto& [dt, rate] : v.entries()) {
+        const auto d = parse_dtype(dt);
+        if (!d) {
+          std::vector<std::string> names(kDTypeNames.begin(), kDTypeNames.end());
+          rate.fail_unknown_key("a data type", dt, names);
+        }
+        ds.peak_ops_per_s[index_of(*d)] = rate.as<OpsRate>().si();
+      }
+    }
+  }
+  return ds;
+}
 
 int add_component(Platform& p, const Registry& reg, const ConfigNode& table, const std::string& id, int device,
                   Role role, const std::vector<std::string>& extra_keys) {
@@ -70,7 +132,7 @@ int add_component(Platform& p, const Registry& reg, const ConfigNode& table, con
   ParamValues values = read_params(table, info->params, extra);
   for (const auto& c : p.components)
     if (c.id == id) table.fail("a unique component id", "a second component named '" + id + "'");
-  p.components.push_back({id, device, info->create(values), table.loc()});
+  p.components.push_back({id, device, 1, info->create(values), table.loc()});
   return static_cast<int>(p.components.size() - 1);
 }
 
@@ -96,7 +158,11 @@ void load_device(Platform& p, const Registry& reg, const std::string& name, cons
   if (d.caches.size() + 1 > kMaxMemLevels)
     t.at("cache").fail("at most " + std::to_string(kMaxMemLevels - 1) + " cache levels",
                        std::to_string(d.caches.size()) + " levels");
-  d.dram = add_component(p, reg, t.at("dram"), name + ".dram", di, Role::kDram, {});
+  const ConfigNode& dram = t.at("dram");
+  if (dram.is_string())
+    d.shares_dram = true;  // resolved once every device is loaded
+  else
+    d.dram = add_component(p, reg, dram, name + ".dram", di, Role::kDram, {});
   if (const ConfigNode* b = t.find("board")) d.board = add_component(p, reg, *b, name + ".board", di, Role::kBoard, {});
 
   const ComputeCaps& caps = *p.components[static_cast<std::size_t>(d.pe)].model->compute();
@@ -140,6 +206,28 @@ void load_device(Platform& p, const Registry& reg, const std::string& name, cons
     d.launch_overhead_s = c->as<Time>().si();
     if (d.launch_overhead_s < 0) c->fail("a non-negative time such as \"5 us\"", c->describe());
   }
+  if (const ConfigNode* c = t.find("count")) {
+    const std::int64_t n = c->as_int();
+    if (n < 1 || n > 65536) c->fail("a count between 1 and 65536", c->describe());
+    d.count = static_cast<int>(n);
+  }
+  if (const ConfigNode* r = t.find("power_limit_range")) {
+    if (!r->is_array() || r->items().size() != 2)
+      r->fail("a pair [min, max] such as [\"100 W\", \"400 W\"]", r->describe());
+    d.power_limit_min_w = r->items()[0].as<Power>().si();
+    d.power_limit_max_w = r->items()[1].as<Power>().si();
+    if (!(d.power_limit_min_w > 0 && d.power_limit_min_w <= d.power_limit_max_w))
+      r->fail("0 < min <= max", format(Power(d.power_limit_min_w)) + ", " + format(Power(d.power_limit_max_w)));
+    if (const ConfigNode* c = t.find("power_cap");
+        c && (d.power_cap_w < d.power_limit_min_w * (1 - 1e-9) || d.power_cap_w > d.power_limit_max_w * (1 + 1e-9)))
+      c->fail("a power limit the device accepts: " + format(Power(d.power_limit_min_w)) + " to " +
+                  format(Power(d.power_limit_max_w)),
+              c->describe(), "power_limit_range of device '" + name + "'");
+  }
+  if (const ConfigNode* ds = t.find("datasheet")) d.datasheet = read_datasheet(*ds, true);
+  d.active_units = caps.units;
+  for (auto& c : p.components)
+    if (c.device == di) c.count = d.count;
   p.devices.push_back(std::move(d));
 }
 
@@ -161,25 +249,288 @@ std::pair<int, int> read_ends(const Platform& p, const ConfigNode& connects) {
 
 }  // namespace
 
-Platform load_platform(const ConfigNode& root, const Registry& reg) {
-  static const std::vector<std::string> kTop = {"schema_version", "name",    "description", "devices",
-                                                "links",          "storage", "source",      "sources"};
+namespace {
+
+Knob::Sets parse_sets(const ConfigNode& n) {
+  static const std::vector<std::string> kSets = {"clock", "cores", "units", "memory_clock"};
+  const std::string& v = n.as_string();
+  if (v == "clock") return Knob::Sets::kClock;
+  if (v == "cores" || v == "units") return Knob::Sets::kCores;
+  if (v == "memory_clock") return Knob::Sets::kMemoryClock;
+  n.fail("one of clock, cores, units, memory_clock", n.describe(), did_you_mean(v, kSets));
+}
+
+/// Reads a knob value as written (a frequency string or a count) into SI.
+double knob_value(const Knob& k, const ConfigNode& v) {
+  if (k.is_count) {
+    if (v.kind() != ConfigNode::Kind::Integer) v.fail("a whole number (a count of cores or units)", v.describe());
+    return static_cast<double>(v.as_int());
+  }
+  return v.as<Frequency>().si();
+}
+
+std::string valid_values(const PowerModes& m, std::size_t k) {
+  std::string out;
+  for (double v : m.knobs[k].values) out += (out.empty() ? "" : ", ") + m.format_value(k, v);
+  return out;
+}
+
+/// Index of `v` in the knob's values (relative tolerance 1e-6), or -1.
+int find_value(const Knob& k, double v) {
+  for (std::size_t i = 0; i < k.values.size(); ++i)
+    if (std::abs(k.values[i] - v) <= 1e-6 * std::max(1.0, std::abs(v))) return static_cast<int>(i);
+  return -1;
+}
+
+void read_power_modes(Platform& p, const ConfigNode& t) {
+  static const std::vector<std::string> kKeys = {"default", "knobs", "presets", "source", "sources"};
+  for (const auto& [k, v] : t.entries())
+    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a power_modes key", k, kKeys);
+  PowerModes& m = p.power_modes;
+  if (const ConfigNode* s = t.find("source")) m.source = s->as_string();
+  for (const auto& [name, kt] : t.at("knobs").entries()) {
+    static const std::vector<std::string> kKnobKeys = {"device", "sets", "values", "source"};
+    for (const auto& [k, v] : kt.entries())
+      if (std::find(kKnobKeys.begin(), kKnobKeys.end(), k) == kKnobKeys.end())
+        v.fail_unknown_key("a knob key", k, kKnobKeys);
+    Knob knob;
+    knob.name = name;
+    const ConfigNode& dev = kt.at("device");
+    knob.device = p.find_device(dev.as_string());
+    if (knob.device < 0)
+      dev.fail("a device of this platform", dev.describe(), did_you_mean(dev.as_string(), p.device_names()));
+    knob.sets = parse_sets(kt.at("sets"));
+    knob.is_count = knob.sets == Knob::Sets::kCores;
+    const ConfigNode& vals = kt.at("values");
+    if (!vals.is_array() || vals.items().empty()) vals.fail("a non-empty array of values", vals.describe());
+    const Device& d = p.devices[static_cast<std::size_t>(knob.device)];
+    const double units = p.pe_caps(knob.device).units;
+    for (const auto& v : vals.items()) {
+      const double x = knob_value(knob, v);
+      if (!knob.values.empty() && !(x > knob.values.back()))
+        v.fail("values in ascending order without repeats", v.describe());
+      if (knob.sets == Knob::Sets::kCores && (x < 1 || x > units))
+        v.fail("a count between 1 and the " + format_number(units) + " units of device '" + d.name + "'",
+               v.describe());
+      if (knob.sets == Knob::Sets::kClock) {
+        const double lo = d.vf_curve.empty() ? d.min_clock_hz : d.vf_curve.front().freq_hz;
+        const double hi = d.vf_curve.empty() ? d.nominal_clock_hz : d.vf_curve.back().freq_hz;
+        if (x < lo * (1 - 1e-9) || x > hi * (1 + 1e-9))
+          v.fail("a clock within device '" + d.name + "''s range " + format(Frequency(lo)) + " to " +
+                     format(Frequency(hi)),
+                 v.describe(), "widen the device's vf_curve or drop the value");
+      }
+      if (knob.sets == Knob::Sets::kMemoryClock && x <= 0) v.fail("a positive clock", v.describe());
+      knob.values.push_back(x);
+    }
+    if (knob.sets == Knob::Sets::kMemoryClock && d.shares_dram)
+      dev.fail("the device that owns the memory", "device '" + d.name + "', which shares another device's dram");
+    m.knobs.push_back(std::move(knob));
+  }
+  if (m.knobs.empty()) t.at("knobs").fail("at least one knob", "an empty table");
+  std::vector<std::string> knob_names;
+  for (const auto& k : m.knobs) knob_names.push_back(k.name);
+  for (const auto& [name, pt] : t.at("presets").entries()) {
+    Preset pr;
+    pr.name = name;
+    pr.setting.assign(m.knobs.size(), -1);
+    std::vector<char> seen(m.knobs.size(), 0);
+    for (const auto& [k, v] : pt.entries()) {
+      if (k == "budget") {
+        pr.budget_w = v.as<Power>().si();
+        continue;
+      }
+      if (is_citation_key(k)) continue;
+      auto it = std::find(knob_names.begin(), knob_names.end(), k);
+      if (it == knob_names.end()) {
+        auto valid = knob_names;
+        valid.push_back("budget");
+        v.fail_unknown_key("a knob of this platform or budget", k, valid);
+      }
+      const auto ki = static_cast<std::size_t>(it - knob_names.begin());
+      const double x = knob_value(m.knobs[ki], v);
+      if (find_value(m.knobs[ki], x) < 0) v.fail("one of " + valid_values(m, ki), v.describe());
+      pr.setting[ki] = x;
+      seen[ki] = 1;
+    }
+    for (std::size_t ki = 0; ki < m.knobs.size(); ++ki)
+      if (!seen[ki]) pt.fail("a value for every knob", "no value for " + m.knobs[ki].name);
+    m.presets.push_back(std::move(pr));
+  }
+  if (m.presets.empty()) t.at("presets").fail("at least one preset", "an empty table");
+  const ConfigNode& def = t.at("default");
+  m.default_preset = def.as_string();
+  bool found = false;
+  for (const auto& pr : m.presets) found = found || pr.name == m.default_preset;
+  if (!found) {
+    std::vector<std::string> names;
+    for (const auto& pr : m.presets) names.push_back(pr.name);
+    def.fail("the name of a preset", def.describe(), did_you_mean(m.default_preset, names));
+  }
+}
+
+/// Applies the mode chosen at the top level (power_mode = "15W", knob keys) to the devices.
+void apply_power_mode(Platform& p, const ConfigNode& root) {
+  PowerModes& m = p.power_modes;
+  std::string mode = m.default_preset;
+  const ConfigNode* chosen = root.find("power_mode");
+  if (chosen) mode = chosen->as_string();
+  const Preset* preset = nullptr;
+  std::vector<std::string> names;
+  for (const auto& pr : m.presets) {
+    names.push_back(pr.name);
+    if (pr.name == mode) preset = &pr;
+  }
+  if (!preset) {
+    // Case-insensitive second chance: "maxn", "15w".
+    for (const auto& pr : m.presets) {
+      std::string a = pr.name, b = mode;
+      for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (a == b) preset = &pr;
+    }
+  }
+  if (!preset) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    chosen->fail("a power mode of platform '" + p.name + "': " + list, chosen->describe(),
+                 "or set single knobs: " + [&] {
+                   std::string k;
+                   for (const auto& kn : m.knobs) k += (k.empty() ? "" : ", ") + kn.name;
+                   return k;
+                 }());
+  }
+  m.active = preset->name;
+  m.active_values = preset->setting;
+  for (std::size_t ki = 0; ki < m.knobs.size(); ++ki) {
+    const ConfigNode* v = root.find(m.knobs[ki].name);
+    if (!v) continue;
+    const double x = knob_value(m.knobs[ki], *v);
+    if (find_value(m.knobs[ki], x) < 0)
+      v->fail("one of " + valid_values(m, ki), v->describe(),
+              "the values device '" + p.devices[static_cast<std::size_t>(m.knobs[ki].device)].name + "' supports");
+    if (x != m.active_values[ki]) {
+      m.active_values[ki] = x;
+      m.active += "+" + m.knobs[ki].name;
+    }
+  }
+  for (std::size_t ki = 0; ki < m.knobs.size(); ++ki) {
+    const Knob& k = m.knobs[ki];
+    Device& d = p.devices[static_cast<std::size_t>(k.device)];
+    const double x = m.active_values[ki];
+    switch (k.sets) {
+      case Knob::Sets::kClock:
+        d.clock_hz = x;
+        d.min_clock_hz = std::min(d.min_clock_hz, x);
+        break;
+      case Knob::Sets::kCores:
+        d.active_units = x;
+        break;
+      case Knob::Sets::kMemoryClock:
+        d.memory_clock_ratio = x / k.values.back();
+        break;
+    }
+  }
+  // Devices sharing memory follow the owner's memory clock.
+  for (auto& d : p.devices)
+    if (d.shares_dram)
+      for (const auto& o : p.devices)
+        if (!o.shares_dram && o.dram == d.dram) d.memory_clock_ratio = o.memory_clock_ratio;
+}
+
+void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
+  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue", "device_boundary", "parts", "source",
+                                                 "sources"};
+  for (const auto& [k, v] : t.entries())
+    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a node key", k, kKeys);
+  if (const ConfigNode* v = t.find("psu_efficiency")) {
+    p.node.psu_efficiency = v->as_number();
+    if (!(p.node.psu_efficiency > 0.3 && p.node.psu_efficiency <= 1.0))
+      v->fail("a DC/AC efficiency in (0.3, 1]", v->describe());
+  }
+  if (const ConfigNode* v = t.find("pue")) {
+    p.node.pue = v->as_number();
+    if (!(p.node.pue >= 1.0 && p.node.pue < 5.0)) v->fail("a power usage effectiveness in [1, 5)", v->describe());
+  }
+  if (const ConfigNode* s = t.find("source")) p.node.source = s->as_string();
+  if (const ConfigNode* b = t.find("device_boundary")) {
+    p.node.in_device_boundary.assign(p.devices.size(), 0);
+    for (const auto& item : b->items()) {
+      const int di = p.find_device(item.as_string());
+      if (di < 0)
+        item.fail("a device of this platform", item.describe(), did_you_mean(item.as_string(), p.device_names()));
+      p.node.in_device_boundary[static_cast<std::size_t>(di)] = 1;
+    }
+  }
+  if (const ConfigNode* parts = t.find("parts")) {
+    for (const auto& [name, pt] : parts->entries()) {
+      const int c = add_component(p, reg, pt, "node." + name, -1, Role::kBoard, {"count"});
+      if (const ConfigNode* n = pt.find("count")) {
+        if (n->as_int() < 1 || n->as_int() > 100000) n->fail("a count between 1 and 100000", n->describe());
+        p.components[static_cast<std::size_t>(c)].count = static_cast<int>(n->as_int());
+      }
+      p.node.parts.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+double PowerModes::combinations() const {
+  double n = knobs.empty() ? 0 : 1;
+  for (const auto& k : knobs) n *= static_cast<double>(k.values.size());
+  return n;
+}
+
+std::string PowerModes::format_value(std::size_t knob, double v) const {
+  return knobs[knob].is_count ? format_number(v) : format(Frequency(v));
+}
+
+Platform load_platform(const ConfigNode& input, const Registry& reg) {
+  ConfigNode root = input;
+  expand_platform(root);
+  std::vector<std::string> top = {"schema_version", "name",       "aliases",    "description", "devices",
+                                  "links",          "storage",    "node",       "datasheet",   "power_modes",
+                                  "power_mode",     "source",     "sources"};
+  std::vector<std::string> knob_keys;
+  if (const ConfigNode* pm = root.find("power_modes"); pm && pm->is_table())
+    if (const ConfigNode* kn = pm->find("knobs"); kn && kn->is_table())
+      for (const auto& [k, v] : kn->entries()) knob_keys.push_back(k);
+  top.insert(top.end(), knob_keys.begin(), knob_keys.end());
   for (const auto& [k, v] : root.entries())
-    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a platform key", k, kTop);
+    if (std::find(top.begin(), top.end(), k) == top.end()) v.fail_unknown_key("a platform key", k, top);
   const ConfigNode& ver = root.at("schema_version");
   if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
   Platform p;
   p.name = root.at("name").as_string();
   if (const ConfigNode* d = root.find("description")) p.description = d->as_string();
+  if (const ConfigNode* a = root.find("aliases"))
+    for (const auto& item : a->items()) p.aliases.push_back(item.as_string());
+  if (const ConfigNode* ds = root.find("datasheet")) p.datasheet = read_datasheet(*ds, false);
   const ConfigNode& devices = root.at("devices");
   if (devices.entries().empty()) devices.fail("at least one device", "an empty table");
   for (const auto& [name, t] : devices.entries()) load_device(p, reg, name, t);
+  // Shared memory: `dram = "gpu"` names the device that owns it.
+  for (std::size_t i = 0; i < p.devices.size(); ++i) {
+    Device& d = p.devices[i];
+    if (!d.shares_dram) continue;
+    const ConfigNode& ref = devices.at(d.name).at("dram");
+    const int owner = p.find_device(ref.as_string());
+    if (owner < 0 || owner == static_cast<int>(i) || p.devices[static_cast<std::size_t>(owner)].shares_dram)
+      ref.fail("the name of another device of this platform that has its own [dram] table", ref.describe(),
+               did_you_mean(ref.as_string(), p.device_names()));
+    d.dram = p.devices[static_cast<std::size_t>(owner)].dram;
+  }
   if (const ConfigNode* links = root.find("links")) {
     for (const auto& [name, t] : links->entries()) {
-      int c = add_component(p, reg, t, name, -1, Role::kLink, {"connects"});
+      int c = add_component(p, reg, t, name, -1, Role::kLink, {"connects", "count"});
       auto [a, b] = read_ends(p, t.at("connects"));
       if (p.link_between(a, b) >= 0)
         t.at("connects").fail("one link per device pair", "a second link between the same devices");
+      if (const ConfigNode* n = t.find("count")) {
+        if (n->as_int() < 1 || n->as_int() > 65536) n->fail("a count between 1 and 65536", n->describe());
+        p.components[static_cast<std::size_t>(c)].count = static_cast<int>(n->as_int());
+      }
       p.links.push_back({c, a, b});
     }
   }
@@ -196,6 +547,20 @@ Platform load_platform(const ConfigNode& root, const Registry& reg) {
   for (std::size_t c = 0; c < p.components.size(); ++c)
     if (p.components[c].device >= 0)
       p.devices[static_cast<std::size_t>(p.components[c].device)].members.push_back(static_cast<int>(c));
+  if (const ConfigNode* n = root.find("node")) read_node(p, reg, *n);
+  if (p.node.in_device_boundary.empty()) {
+    // Default: the accelerators (what NVML reports); a CPU-only platform: its CPUs (RAPL).
+    bool any_accel = false;
+    for (const auto& d : p.devices) any_accel = any_accel || d.kind != "cpu";
+    for (const auto& d : p.devices) p.node.in_device_boundary.push_back(!any_accel || d.kind != "cpu" ? 1 : 0);
+  }
+  if (const ConfigNode* pm = root.find("power_modes")) {
+    read_power_modes(p, *pm);
+    apply_power_mode(p, root);
+  } else if (const ConfigNode* chosen = root.find("power_mode")) {
+    chosen->fail("a platform with [power_modes]", chosen->describe(),
+                 "platform '" + p.name + "' has no power modes; set devices.NAME.clock or power_cap instead");
+  }
   return p;
 }
 

@@ -3,6 +3,8 @@
 // power cap). Built from TOML and validated completely before any evaluation (DESIGN.md §1.5).
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +21,21 @@ struct VfPoint {
   double volt_v = 0;
 };
 
+/// What the vendor promises, per instance: compared with the model by the library tests and
+/// shown by `describe`. Zero means "not given".
+struct Datasheet {
+  bool present = false;
+  double tdp_w = 0;
+  double idle_w = 0;
+  double dram_bandwidth_bytes_per_s = 0;
+  std::array<double, core::kDTypeCount> peak_ops_per_s{};
+  std::string source;
+};
+
 struct PlatformComponent {
-  std::string id;   ///< "gpu.pe", "gpu.l2", "gpu.dram", "pcie0"
-  int device = -1;  ///< owning device; -1 for links
+  std::string id;   ///< "gpu.pe", "gpu.l2", "gpu.dram", "pcie0", "node.fans"
+  int device = -1;  ///< owning device; -1 for links and node parts
+  int count = 1;    ///< identical instances (the device's count; a link's or node part's own)
   std::unique_ptr<core::ComponentModel> model;
   core::SourceLoc loc;
 };
@@ -41,6 +55,12 @@ struct Device {
   double power_cap_w = 0;   ///< 0: no cap
   double launch_overhead_s = 0;
   std::vector<VfPoint> vf_curve;  ///< ascending frequency; empty: fixed nominal voltage
+  int count = 1;                  ///< identical instances (sockets, GPUs); rates and powers scale with it
+  double active_units = 0;        ///< online PE units (power mode "cores"); pe units by default
+  double memory_clock_ratio = 1;  ///< DRAM clock / the clock its bandwidth is quoted at (owner's)
+  bool shares_dram = false;       ///< `dram` is another device's memory (Jetson, SoCs)
+  double power_limit_min_w = 0, power_limit_max_w = 0;  ///< accepted power_cap range; 0: unknown
+  Datasheet datasheet;
   /// Voltage at frequency f: linear interpolation of the curve, clamped at its ends; the
   /// nominal voltage without a curve. [V]
   [[nodiscard]] double voltage_at(double f_hz, double nominal_v) const;
@@ -51,10 +71,52 @@ struct LinkEnds {
   int a = -1, b = -1;  ///< device indices
 };
 
+/// A discrete operating-point setting (Jetson nvpmodel knobs and presets).
+struct Knob {
+  enum class Sets : std::uint8_t { kClock, kCores, kMemoryClock };
+  std::string name;  ///< "gpu_freq"
+  int device = -1;
+  Sets sets = Sets::kClock;
+  std::vector<double> values;  ///< ascending; SI (Hz) or a count
+  bool is_count = false;       ///< values are integers (cores)
+};
+
+struct Preset {
+  std::string name;
+  double budget_w = 0;          ///< 0: none (MAXN)
+  std::vector<double> setting;  ///< per knob, a member of its values
+};
+
+struct PowerModes {
+  std::vector<Knob> knobs;
+  std::vector<Preset> presets;
+  std::string default_preset;
+  std::string source;
+  std::string active;                 ///< "15W", or "15W+gpu_freq" when knobs were overridden
+  std::vector<double> active_values;  ///< per knob
+  [[nodiscard]] bool empty() const { return knobs.empty(); }
+  /// Number of distinct custom modes (product of the knob value counts).
+  [[nodiscard]] double combinations() const;
+  [[nodiscard]] std::string format_value(std::size_t knob, double v) const;
+};
+
+/// What encloses the devices: reporting boundaries and always-on node parts.
+struct NodeSpec {
+  double psu_efficiency = 1.0;      ///< DC / AC
+  double pue = 1.0;                 ///< facility / IT power
+  std::vector<char> in_device_boundary;  ///< per device
+  std::vector<int> parts;           ///< components drawn whenever the node runs (fans, NICs)
+  std::string source;
+};
+
 class Platform {
  public:
   std::string name;
   std::string description;
+  std::vector<std::string> aliases;
+  Datasheet datasheet;  ///< whole platform (module, node), if given
+  PowerModes power_modes;
+  NodeSpec node;
   std::vector<PlatformComponent> components;
   std::vector<Device> devices;
   std::vector<LinkEnds> links;
@@ -63,9 +125,17 @@ class Platform {
   [[nodiscard]] int link_between(int a, int b) const;            ///< component index, -1 if none
   [[nodiscard]] std::vector<std::string> device_names() const;
   [[nodiscard]] const core::ComputeCaps& pe_caps(int device) const;
+  /// Idle power of one instance of a device: its PE, caches, own DRAM and board (not storage),
+  /// at the active power mode's online units. [W]
+  [[nodiscard]] double device_idle_power_w(int device) const;
+  /// Idle power of the whole platform: every component's idle power times its count, node
+  /// parts at their (always-on) static power. [W]
+  [[nodiscard]] double idle_power_w() const;
 };
 
-/// Builds a platform from a parsed TOML document. Throws ConfigError on any bad input.
+/// Builds a platform from a parsed TOML document (expanding `extends` and `from` first, see
+/// library.hpp). Applies the power mode selected by `power_mode` and knob keys at the top.
+/// Throws ConfigError on any bad input.
 Platform load_platform(const core::ConfigNode& root, const core::Registry& registry);
 
 /// Platforms shipped in hwmodels/library, embedded at build time.

@@ -1,0 +1,265 @@
+#include "hwmodels/platform/library.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "hwmodels/platform/platform.hpp"
+
+namespace jg::hw {
+
+using namespace jg::core;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+ConfigNode table_node(const SourceLoc& loc, const std::string& path) {
+  return ConfigNode(ConfigNode::Kind::Table, loc, path);
+}
+
+/// The platform tree a reference names: a shipped platform or a file relative to `ref`'s file.
+ConfigNode resolve_reference(const ConfigNode& ref) {
+  const std::string& name = ref.as_string();
+  if (const LibraryEntry* e = find_library_platform(name)) return library_tree(*e);
+  std::filesystem::path p(name);
+  if (p.is_relative() && !ref.loc().file.empty() && ref.loc().file.rfind("builtin:", 0) != 0)
+    p = std::filesystem::path(ref.loc().file).parent_path() / p;
+  if (std::filesystem::is_regular_file(p)) return parse_toml_file(p.string());
+  ref.fail("a shipped platform name or a platform file", ref.describe(),
+           did_you_mean(name, library_names_and_aliases()) + " (see `joulegraph list platforms`)");
+}
+
+std::string ref_key(const ConfigNode& ref) {
+  if (const LibraryEntry* e = find_library_platform(ref.as_string())) return "builtin:" + e->name;
+  return ref.loc().file + ":" + ref.as_string();
+}
+
+void expand(ConfigNode& root, std::vector<std::string>& stack);
+
+/// Adds the [sources] of `base` that `root` does not define, so that "[sources].x" strings
+/// copied from the base stay resolvable.
+void inherit_sources(ConfigNode& root, const ConfigNode& base) {
+  const ConfigNode* bs = base.find("sources");
+  if (!bs || !bs->is_table()) return;
+  if (!root.find("sources")) root.set("sources", table_node(bs->loc(), "sources"));
+  ConfigNode* rs = root.find_mut("sources");
+  if (!rs->is_table()) return;
+  for (const auto& [k, v] : bs->entries())
+    if (!rs->find(k)) rs->set(k, v);
+}
+
+ConfigNode expanded_reference(const ConfigNode& ref, std::vector<std::string>& stack) {
+  const std::string key = ref_key(ref);
+  if (std::find(stack.begin(), stack.end(), key) != stack.end()) {
+    std::string chain;
+    for (const auto& s : stack) chain += s + " -> ";
+    ref.fail("a reference to a platform that does not refer back to this one", "the cycle " + chain + key);
+  }
+  ConfigNode base = resolve_reference(ref);
+  stack.push_back(key);
+  expand(base, stack);
+  stack.pop_back();
+  return base;
+}
+
+void expand(ConfigNode& root, std::vector<std::string>& stack) {
+  if (!root.is_table()) return;
+  if (const ConfigNode* ext = root.find("extends")) {
+    ConfigNode base = expanded_reference(*ext, stack);
+    base.erase("aliases");
+    base.erase("description");
+    ConfigNode overlay = root;
+    overlay.erase("extends");
+    base.merge(overlay);
+    root = std::move(base);
+  }
+  ConfigNode* devices = root.find_mut("devices");
+  if (!devices || !devices->is_table()) return;
+  std::vector<std::string> names;
+  for (const auto& [k, v] : devices->entries()) names.push_back(k);
+  for (const auto& name : names) {
+    ConfigNode* dev = devices->find_mut(name);
+    if (!dev->is_table()) continue;
+    const ConfigNode* from = dev->find("from");
+    if (!from) continue;
+    ConfigNode base = expanded_reference(*from, stack);
+    const ConfigNode& bdevs = base.at("devices");
+    std::string dname;
+    if (const ConfigNode* fd = dev->find("from_device")) {
+      dname = fd->as_string();
+      if (!bdevs.find(dname)) {
+        std::vector<std::string> valid;
+        for (const auto& [k, v] : bdevs.entries()) valid.push_back(k);
+        fd->fail("a device of platform '" + from->as_string() + "'", fd->describe(), did_you_mean(dname, valid));
+      }
+    } else {
+      if (bdevs.entries().size() != 1) {
+        std::string list;
+        for (const auto& [k, v] : bdevs.entries()) list += (list.empty() ? "" : ", ") + k;
+        from->fail("a single-device platform, or from_device = \"NAME\" beside from", "platform '" +
+                                                                                          from->as_string() +
+                                                                                          "' with devices " + list);
+      }
+      dname = bdevs.entries().front().first;
+    }
+    ConfigNode merged = *bdevs.find(dname);
+    ConfigNode overlay = *dev;
+    overlay.erase("from");
+    overlay.erase("from_device");
+    merged.merge(overlay);
+    *dev = std::move(merged);
+    inherit_sources(root, base);
+  }
+}
+
+}  // namespace
+
+const std::vector<LibraryEntry>& library_index() {
+  static const std::vector<LibraryEntry> kIndex = [] {
+    std::vector<LibraryEntry> out;
+    for (const auto& e : platform_library()) {
+      LibraryEntry le;
+      le.name = e.name;
+      le.text = e.text;
+      const ConfigNode root = parse_toml_text(e.text, std::string("builtin:") + e.name);
+      if (const ConfigNode* a = root.find("aliases"))
+        for (const auto& item : a->items()) le.aliases.push_back(item.as_string());
+      if (const ConfigNode* d = root.find("description")) le.description = d->as_string();
+      out.push_back(std::move(le));
+    }
+    return out;
+  }();
+  return kIndex;
+}
+
+const LibraryEntry* find_library_platform(std::string_view name) {
+  // Fast path: the canonical name is the embedded file name, found without parsing anything.
+  const std::string want = lower(name);
+  bool exact = false;
+  for (const auto& e : platform_library())
+    if (want == e.name) exact = true;
+  for (const auto& e : library_index()) {
+    if (e.name == want) return &e;
+    if (exact) continue;
+    for (const auto& a : e.aliases)
+      if (lower(a) == want) return &e;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> library_names_and_aliases() {
+  std::vector<std::string> out;
+  for (const auto& e : library_index()) {
+    out.push_back(e.name);
+    out.insert(out.end(), e.aliases.begin(), e.aliases.end());
+  }
+  return out;
+}
+
+ConfigNode library_tree(const LibraryEntry& entry) { return parse_toml_text(entry.text, "builtin:" + entry.name); }
+
+void expand_platform(ConfigNode& root) {
+  std::vector<std::string> stack;
+  if (const ConfigNode* n = root.find("name"); n && n->is_string()) stack.push_back(n->loc().file);
+  expand(root, stack);
+}
+
+std::optional<std::string> compose_node_text(std::string_view spec) {
+  // Parsed into terms first; the text is built from the resolved platforms.
+  struct Term {
+    int count = 1;
+    const LibraryEntry* entry = nullptr;
+    std::string device, kind;
+    ConfigNode tree;
+  };
+  const std::string s(spec);
+  auto has_count_prefix = [](const std::string& t) {
+    std::size_t i = 0;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    return i > 0 && i + 1 < t.size() && (t[i] == 'x' || t[i] == 'X');
+  };
+  if (s.find('+') == std::string::npos && !has_count_prefix(s)) return std::nullopt;
+  const SourceLoc where{"--hw", 0, 0, {}};
+  std::vector<Term> terms;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const std::size_t end = std::min(s.find('+', start), s.size());
+    std::string t = s.substr(start, end - start);
+    Term term;
+    if (has_count_prefix(t)) {
+      const std::size_t x = t.find_first_of("xX");
+      term.count = std::stoi(t.substr(0, x));
+      t = t.substr(x + 1);
+    }
+    term.entry = find_library_platform(t);
+    if (!term.entry)
+      throw ConfigError({where, "", "terms like 8xa100-sxm4-80gb joined by '+', each naming a shipped platform",
+                         "'" + t + "' in '" + s + "'",
+                         did_you_mean(t, library_names_and_aliases()) + " (see `joulegraph list platforms`)"});
+    if (term.count < 1 || term.count > 4096)
+      throw ConfigError({where, "", "a count between 1 and 4096", std::to_string(term.count) + " in '" + s + "'", ""});
+    term.tree = library_tree(*term.entry);
+    expand_platform(term.tree);
+    const ConfigNode& devs = term.tree.at("devices");
+    if (devs.entries().size() != 1)
+      throw ConfigError({where, "", "single-device platforms (one GPU, one CPU, one FPGA) as node terms",
+                         "'" + term.entry->name + "' with " + std::to_string(devs.entries().size()) + " devices",
+                         "write a platform file with [devices.X] from = \"...\" instead"});
+    term.device = devs.entries().front().first;
+    term.kind = devs.entries().front().second.at("kind").as_string();
+    for (const auto& other : terms)
+      if (other.device == term.device)
+        throw ConfigError({where, "", "at most one term per device role (one kind of GPU, one kind of CPU)",
+                           "two terms with a device named '" + term.device + "' in '" + s + "'",
+                           "write a platform file to name the devices yourself"});
+    terms.push_back(std::move(term));
+    start = end + 1;
+  }
+  std::string text = "schema_version = 1\nname = \"" + s + "\"\ndescription = \"composed node:";
+  for (const auto& t : terms) text += " " + std::to_string(t.count) + "x " + t.entry->name;
+  text +=
+      "\"\n\n[sources]\nnode = \"assumption: node parts of a composed node are typical 2U/4U server figures "
+      "(fans 8 x 15 W at mid speed, one 200 Gb/s NIC ~20 W, baseboard and BMC ~40 W); a PSU efficiency of 0.94 "
+      "(80 PLUS Platinum at half load, the certification's 50 % point); PCIe 4.0 x16 per accelerator; "
+      "override with --set\"\n\n";
+  const Term* host = nullptr;
+  for (const auto& t : terms)
+    if (t.kind == "cpu") host = &t;
+  for (const auto& t : terms)
+    text += "[devices." + t.device + "]\nfrom = \"" + t.entry->name + "\"\ncount = " + std::to_string(t.count) +
+            "\n\n";
+  if (host) {
+    for (const auto& t : terms) {
+      if (&t == host) continue;
+      text += "[links.pcie_" + t.device + "]\nmodel = \"link.pcie\"\ngen = 4\nlanes = 16\ncount = " +
+              std::to_string(t.count) + "\nconnects = [\"" + host->device + "\", \"" + t.device +
+              "\"]\nstatic_power = \"2 W\"\nidle_power = \"1 W\"\nsource = \"[sources].node\"\n\n";
+    }
+    if (const ConfigNode* st = host->tree.find("storage")) {
+      for (const auto& [name, table] : st->entries()) {
+        text += "[storage." + name + "]\nattached_to = \"" + host->device + "\"\n";
+        for (const auto& [k, v] : table.entries()) {
+          if (k == "attached_to" || !v.is_string()) continue;
+          std::string val = v.as_string();
+          std::string esc;
+          for (char c : val) esc += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+          text += k + " = \"" + esc + "\"\n";
+        }
+        text += "\n";
+      }
+    }
+  }
+  text +=
+      "[node]\npsu_efficiency = 0.94\npue = 1.0\nsource = \"[sources].node\"\n\n"
+      "[node.parts.fans]\nmodel = \"board.static\"\ncount = 8\nstatic_power = \"15 W\"\nsource = \"[sources].node\"\n\n"
+      "[node.parts.nic]\nmodel = \"board.static\"\nstatic_power = \"20 W\"\nsource = \"[sources].node\"\n\n"
+      "[node.parts.baseboard]\nmodel = \"board.static\"\nstatic_power = \"40 W\"\nsource = \"[sources].node\"\n";
+  return text;
+}
+
+}  // namespace jg::hw
