@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace jg::core {
 
@@ -75,11 +76,25 @@ std::string nearest_name(const std::string& name, const auto& candidates) {
   return best_d <= limit ? best : std::string();
 }
 /// "did you mean 'x'? valid: a, b, c" style hint.
+/// Longer candidate lists are not printed whole: only the kNearestShown nearest names.
+inline constexpr std::size_t kFullListMax = 24;
+inline constexpr std::size_t kNearestShown = 6;
+
+/// The `n` candidates closest to `name` (case-insensitive edit distance), closest first.
+std::vector<std::string> nearest_names(const std::string& name, const std::vector<std::string>& candidates,
+                                       std::size_t n);
+
 std::string did_you_mean(const std::string& name, const auto& candidates) {
-  std::string near = nearest_name(name, candidates);
+  std::vector<std::string> all;
+  for (const auto& c : candidates) all.emplace_back(c);
+  std::string near = nearest_name(name, all);
   std::string list;
-  for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + std::string(c);
-  return (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "valid: " + list;
+  if (all.size() <= kFullListMax) {
+    for (const auto& c : all) list += (list.empty() ? "" : ", ") + c;
+    return (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "valid: " + list;
+  }
+  for (const auto& c : nearest_names(name, all, kNearestShown)) list += (list.empty() ? "" : ", ") + c;
+  return (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "nearest: " + list;
 }
 
 }  // namespace jg::core
