@@ -163,6 +163,7 @@ std::string describe_platform(const hw::Platform& p) {
                                                                      : "memory clock",
                          p.devices[static_cast<std::size_t>(m.knobs[k].device)].name, m.knobs[k].values.size(),
                          m.format_value(k, m.knobs[k].values.front()), m.format_value(k, m.knobs[k].values.back()));
+    if (!m.caveat.empty()) out += "    caveat: " + m.caveat + "\n";
     out += "    select with --set power_mode=NAME, or single knobs: --set gpu_freq=...,cpu_cores=...\n";
   }
   return out;
@@ -203,7 +204,7 @@ int cmd_describe(const std::string& name, std::ostream& out) {
 int cmd_check(const std::vector<std::string>& files, std::ostream& out) {
   for (const auto& f : files) {
     ConfigNode root = parse_toml_file(f);
-    if (root.find("devices")) {
+    if (root.find("devices") || root.find("extends")) {
       hw::Platform p = hw::load_platform(root, hw::builtin_registry());
       out << fmt::format("ok: {}: platform '{}' with {} devices, {} components\n", f, p.name, p.devices.size(),
                          p.components.size());

@@ -138,17 +138,19 @@ const std::vector<LibraryEntry>& library_index() {
 }
 
 const LibraryEntry* find_library_platform(std::string_view name) {
-  // Fast path: the canonical name is the embedded file name, found without parsing anything.
+  // Fast path: a canonical name is an embedded file name, found without parsing every file
+  // (the entries of this index carry no aliases or description).
+  static const std::vector<LibraryEntry> kByName = [] {
+    std::vector<LibraryEntry> out;
+    for (const auto& e : platform_library()) out.push_back({e.name, {}, {}, e.text});
+    return out;
+  }();
   const std::string want = lower(name);
-  bool exact = false;
-  for (const auto& e : platform_library())
-    if (want == e.name) exact = true;
-  for (const auto& e : library_index()) {
+  for (const auto& e : kByName)
     if (e.name == want) return &e;
-    if (exact) continue;
+  for (const auto& e : library_index())
     for (const auto& a : e.aliases)
       if (lower(a) == want) return &e;
-  }
   return nullptr;
 }
 

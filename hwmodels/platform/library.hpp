@@ -23,7 +23,9 @@ struct LibraryEntry {
 /// Every shipped platform with its aliases and description (parses all files on first use).
 const std::vector<LibraryEntry>& library_index();
 
-/// The entry whose canonical name or alias equals `name` (case-insensitive), or nullptr.
+/// The entry whose canonical name or alias equals `name` (case-insensitive), or nullptr. A
+/// canonical name is found without parsing the library (that entry has no aliases or
+/// description filled in: see library_index()).
 const LibraryEntry* find_library_platform(std::string_view name);
 
 /// Canonical names and aliases, for "did you mean".

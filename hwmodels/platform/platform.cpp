@@ -283,11 +283,12 @@ int find_value(const Knob& k, double v) {
 }
 
 void read_power_modes(Platform& p, const ConfigNode& t) {
-  static const std::vector<std::string> kKeys = {"default", "knobs", "presets", "source", "sources"};
+  static const std::vector<std::string> kKeys = {"default", "knobs", "presets", "caveat", "source", "sources"};
   for (const auto& [k, v] : t.entries())
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a power_modes key", k, kKeys);
   PowerModes& m = p.power_modes;
   if (const ConfigNode* s = t.find("source")) m.source = s->as_string();
+  if (const ConfigNode* c = t.find("caveat")) m.caveat = c->as_string();
   for (const auto& [name, kt] : t.at("knobs").entries()) {
     static const std::vector<std::string> kKnobKeys = {"device", "sets", "values", "source"};
     for (const auto& [k, v] : kt.entries())
@@ -483,7 +484,7 @@ double PowerModes::combinations() const {
 }
 
 std::string PowerModes::format_value(std::size_t knob, double v) const {
-  return knobs[knob].is_count ? format_number(v) : format(Frequency(v));
+  return knobs[knob].is_count ? format_number(v) : format(Frequency(v), 6);
 }
 
 Platform load_platform(const ConfigNode& input, const Registry& reg) {

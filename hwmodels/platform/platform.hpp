@@ -92,6 +92,7 @@ struct PowerModes {
   std::vector<Preset> presets;
   std::string default_preset;
   std::string source;
+  std::string caveat;  ///< what the presets leave out (e.g. undocumented per-mode GPU TPC counts)
   std::string active;                 ///< "15W", or "15W+gpu_freq" when knobs were overridden
   std::vector<double> active_values;  ///< per knob
   [[nodiscard]] bool empty() const { return knobs.empty(); }
