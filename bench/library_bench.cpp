@@ -25,8 +25,7 @@ void BM_LoadDgxNode(benchmark::State& state) { load_named(state, "dgx-a100"); }
 void BM_ParseWholeLibrary(benchmark::State& state) {
   for (auto _ : state) {
     std::size_t n = 0;
-    for (const auto& e : jg::hw::platform_library())
-      n += jg::core::parse_toml_text(e.text, e.name).entries().size();
+    for (const auto& e : jg::hw::platform_library()) n += jg::core::parse_toml_text(e.text, e.name).entries().size();
     benchmark::DoNotOptimize(n);
   }
 }

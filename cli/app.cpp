@@ -142,12 +142,13 @@ std::string describe_platform(const hw::Platform& p) {
   std::string bdev;
   for (std::size_t i = 0; i < p.devices.size(); ++i)
     if (p.node.in_device_boundary[i]) bdev += (bdev.empty() ? "" : ", ") + p.devices[i].name;
-  out += fmt::format("  boundaries: device = {}; node = all components; wall = node / {} (PSU); facility = wall x {} (PUE)\n",
-                     bdev, format_number(p.node.psu_efficiency), format_number(p.node.pue));
+  out += fmt::format(
+      "  boundaries: device = {}; node = all components; wall = node / {} (PSU); facility = wall x {} (PUE)\n", bdev,
+      format_number(p.node.psu_efficiency), format_number(p.node.pue));
   const auto& m = p.power_modes;
   if (!m.empty()) {
-    out += fmt::format("  power modes (active: {}, default: {}; {} custom combinations):\n", m.active,
-                       m.default_preset, format_number(m.combinations()));
+    out += fmt::format("  power modes (active: {}, default: {}; {} custom combinations):\n", m.active, m.default_preset,
+                       format_number(m.combinations()));
     std::string head = fmt::format("    {:<12} {:>8}", "preset", "budget");
     for (const auto& k : m.knobs) head += fmt::format(" {:>12}", k.name);
     out += head + "\n";
@@ -230,9 +231,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.require_subcommand(0, 1);
   EstimateArgs est;
   auto* c_est = app.add_subcommand("estimate", "estimate energy, time and power of a workload on a platform");
-  c_est->add_option("--hw", est.hw,
-                    "platform file, shipped platform name or alias, or a composed node such as "
-                    "8xa100-sxm4-80gb+2xepyc-7742")
+  c_est
+      ->add_option("--hw", est.hw,
+                   "platform file, shipped platform name or alias, or a composed node such as "
+                   "8xa100-sxm4-80gb+2xepyc-7742")
       ->capture_default_str();
   c_est->add_option("--workload", est.workload, "workload file or shipped workload name")->capture_default_str();
   c_est->add_option("--set", est.sets,
@@ -245,9 +247,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   c_est->add_option("--out", est.out, "write the report to FILE (via a temporary file and a rename)");
   c_est->add_option("--threads", est.threads, "worker threads (0: all cores, 1: serial)")->check(CLI::Range(0, 1024));
   c_est->add_option("--top", est.top, "ops listed in the table report")->capture_default_str();
-  c_est->add_option("--boundary", est.boundary,
-                    "headline total at: device (NVML/RAPL package), node (all components, DC), wall (after PSU), "
-                    "facility (x PUE)")
+  c_est
+      ->add_option("--boundary", est.boundary,
+                   "headline total at: device (NVML/RAPL package), node (all components, DC), wall (after PSU), "
+                   "facility (x PUE)")
       ->check(CLI::IsMember({"device", "node", "wall", "facility"}))
       ->capture_default_str();
   std::string list_what;

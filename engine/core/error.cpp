@@ -1,7 +1,7 @@
 #include "engine/core/error.hpp"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace jg::core {

@@ -336,12 +336,11 @@ void validate_binding(const Platform& p, const Graph& g) {
   for (const auto& st : g.stages) {
     const int di = p.find_device(st.device);
     if (di < 0)
-      throw ConfigError({st.device_loc, st.device_path, "a device of platform '" + p.name + "'",
-                         "the string \"" + st.device + "\"",
-                         did_you_mean(st.device, p.device_names()) +
-                             (p.devices.size() == 1 ? "; to add a host CPU, compose a node such as --hw " + p.name +
-                                                          "+epyc-7742"
-                                                    : "")});
+      throw ConfigError(
+          {st.device_loc, st.device_path, "a device of platform '" + p.name + "'", "the string \"" + st.device + "\"",
+           did_you_mean(st.device, p.device_names()) +
+               (p.devices.size() == 1 ? "; to add a host CPU, compose a node such as --hw " + p.name + "+epyc-7742"
+                                      : "")});
     const Device& d = p.devices[static_cast<std::size_t>(di)];
     const ComputeCaps& pe = p.pe_caps(di);
     std::string supported;

@@ -56,8 +56,8 @@ class PeArray final : public ComponentModel {
     const bool has_e = v.has(energy_key) && v.loc(energy_key) != nullptr;
     const bool has_p = v.has(power_key);
     if (has_e && has_p)
-      throw ConfigError({*v.loc(power_key), prefix + power_key, "either " + energy_key + " or " + power_key,
-                         "both", "drop one: " + power_key + " = P means " + energy_key + " = P / peak rate"});
+      throw ConfigError({*v.loc(power_key), prefix + power_key, "either " + energy_key + " or " + power_key, "both",
+                         "drop one: " + power_key + " = P means " + energy_key + " = P / peak rate"});
     if (has_p) {
       if (ops_per_s <= 0)
         throw ConfigError({*v.loc(power_key), prefix + power_key, "a peak rate above zero to divide the power by",
@@ -66,8 +66,8 @@ class PeArray final : public ComponentModel {
     }
     if (!v.has(energy_key)) {
       const SourceLoc* at = v.loc("peak_ops_per_cycle");
-      throw ConfigError({at ? *at : SourceLoc{}, prefix + energy_key, energy_key + " or " + power_key,
-                         "neither", "e.g. " + power_key + " = \"200 W\""});
+      throw ConfigError({at ? *at : SourceLoc{}, prefix + energy_key, energy_key + " or " + power_key, "neither",
+                         "e.g. " + power_key + " = \"200 W\""});
     }
     return v.si(energy_key);
   }
@@ -112,7 +112,8 @@ core::ModelInfo pe_array_info() {
                       "instead of e_vector_op: dynamic power at the peak vector rate"),
        number_param("host_ops_per_cycle", "0", 0, 1e6, "scalar integer ops per cycle per unit (CPUs: decode, parsing)"),
        quantity_param("e_host_op", dims::kEnergy, "0 J", "energy of one scalar host op"),
-       quantity_param("host_power_at_peak", dims::kPower, "", "instead of e_host_op: dynamic power at the peak host rate"),
+       quantity_param("host_power_at_peak", dims::kPower, "",
+                      "instead of e_host_op: dynamic power at the peak host rate"),
        quantity_param("register_file", dims::kData, "0 B", "operand storage per unit (innermost reuse level)"), eff,
        quantity_param("static_power", dims::kPower, "0 W", "leakage and clock power while the device is busy"), idle},
       "model = \"pe.array\"\nunits = 108\nclock = \"1.41 GHz\"\n[dtypes.fp16]\npeak_ops_per_cycle = 2048\n"

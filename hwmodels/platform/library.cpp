@@ -101,9 +101,8 @@ void expand(ConfigNode& root, std::vector<std::string>& stack) {
       if (bdevs.entries().size() != 1) {
         std::string list;
         for (const auto& [k, v] : bdevs.entries()) list += (list.empty() ? "" : ", ") + k;
-        from->fail("a single-device platform, or from_device = \"NAME\" beside from", "platform '" +
-                                                                                          from->as_string() +
-                                                                                          "' with devices " + list);
+        from->fail("a single-device platform, or from_device = \"NAME\" beside from",
+                   "platform '" + from->as_string() + "' with devices " + list);
       }
       dname = bdevs.entries().front().first;
     }
@@ -233,13 +232,13 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
   for (const auto& t : terms)
     if (t.kind == "cpu") host = &t;
   for (const auto& t : terms)
-    text += "[devices." + t.device + "]\nfrom = \"" + t.entry->name + "\"\ncount = " + std::to_string(t.count) +
-            "\n\n";
+    text += "[devices." + t.device + "]\nfrom = \"" + t.entry->name + "\"\ncount = " + std::to_string(t.count) + "\n\n";
   if (host) {
     for (const auto& t : terms) {
       if (&t == host) continue;
-      text += "[links.pcie_" + t.device + "]\nmodel = \"link.pcie\"\ngen = 4\nlanes = 16\ncount = " +
-              std::to_string(t.count) + "\nconnects = [\"" + host->device + "\", \"" + t.device +
+      text += "[links.pcie_" + t.device +
+              "]\nmodel = \"link.pcie\"\ngen = 4\nlanes = 16\ncount = " + std::to_string(t.count) + "\nconnects = [\"" +
+              host->device + "\", \"" + t.device +
               "\"]\nstatic_power = \"2 W\"\nidle_power = \"1 W\"\nsource = \"[sources].node\"\n\n";
     }
     if (const ConfigNode* st = host->tree.find("storage")) {

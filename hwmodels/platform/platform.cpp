@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "engine/core/activity.hpp"
-#include "engine/core/quantity.hpp"
 #include "engine/core/params.hpp"
+#include "engine/core/quantity.hpp"
 #include "hwmodels/platform/library.hpp"
 
 namespace jg::hw {
@@ -81,9 +81,14 @@ double Platform::idle_power_w() const {
 namespace {
 
 const std::vector<std::string> kDeviceKinds = {"cpu", "gpu", "fpga", "accelerator", "soc"};
-const std::vector<std::string> kDeviceKeys = {
-    "kind",     "pe",       "cache",           "dram",   "board",   "clock",     "min_clock", "power_cap",
-    "vf_curve", "launch_overhead", "count", "power_limit_range", "datasheet", "source", "sources"};
+const std::vector<std::string> kDeviceKeys = {"kind",      "pe",
+                                              "cache",     "dram",
+                                              "board",     "clock",
+                                              "min_clock", "power_cap",
+                                              "vf_curve",  "launch_overhead",
+                                              "count",     "power_limit_range",
+                                              "datasheet", "source",
+                                              "sources"};
 
 Datasheet read_datasheet(const ConfigNode& t, bool per_device) {
   if (!t.is_table()) t.fail("a table of vendor figures (tdp, idle, peak, dram_bandwidth, source)", t.describe());
@@ -311,8 +316,7 @@ void read_power_modes(Platform& p, const ConfigNode& t) {
       if (!knob.values.empty() && !(x > knob.values.back()))
         v.fail("values in ascending order without repeats", v.describe());
       if (knob.sets == Knob::Sets::kCores && (x < 1 || x > units))
-        v.fail("a count between 1 and the " + format_number(units) + " units of device '" + d.name + "'",
-               v.describe());
+        v.fail("a count between 1 and the " + format_number(units) + " units of device '" + d.name + "'", v.describe());
       if (knob.sets == Knob::Sets::kClock) {
         const double lo = d.vf_curve.empty() ? d.min_clock_hz : d.vf_curve.front().freq_hz;
         const double hi = d.vf_curve.empty() ? d.nominal_clock_hz : d.vf_curve.back().freq_hz;
@@ -394,12 +398,12 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
   if (!preset) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    chosen->fail("a power mode of platform '" + p.name + "': " + list, chosen->describe(),
-                 "or set single knobs: " + [&] {
-                   std::string k;
-                   for (const auto& kn : m.knobs) k += (k.empty() ? "" : ", ") + kn.name;
-                   return k;
-                 }());
+    chosen->fail(
+        "a power mode of platform '" + p.name + "': " + list, chosen->describe(), "or set single knobs: " + [&] {
+          std::string k;
+          for (const auto& kn : m.knobs) k += (k.empty() ? "" : ", ") + kn.name;
+          return k;
+        }());
   }
   m.active = preset->name;
   m.active_values = preset->setting;
@@ -440,8 +444,8 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
 }
 
 void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
-  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue", "device_boundary", "parts", "source",
-                                                 "sources"};
+  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue",    "device_boundary",
+                                                 "parts",          "source", "sources"};
   for (const auto& [k, v] : t.entries())
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a node key", k, kKeys);
   if (const ConfigNode* v = t.find("psu_efficiency")) {
@@ -490,9 +494,9 @@ std::string PowerModes::format_value(std::size_t knob, double v) const {
 Platform load_platform(const ConfigNode& input, const Registry& reg) {
   ConfigNode root = input;
   expand_platform(root);
-  std::vector<std::string> top = {"schema_version", "name",       "aliases",    "description", "devices",
-                                  "links",          "storage",    "node",       "datasheet",   "power_modes",
-                                  "power_mode",     "source",     "sources"};
+  std::vector<std::string> top = {"schema_version", "name",    "aliases", "description", "devices",
+                                  "links",          "storage", "node",    "datasheet",   "power_modes",
+                                  "power_mode",     "source",  "sources"};
   std::vector<std::string> knob_keys;
   if (const ConfigNode* pm = root.find("power_modes"); pm && pm->is_table())
     if (const ConfigNode* kn = pm->find("knobs"); kn && kn->is_table())

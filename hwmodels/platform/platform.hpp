@@ -92,7 +92,7 @@ struct PowerModes {
   std::vector<Preset> presets;
   std::string default_preset;
   std::string source;
-  std::string caveat;  ///< what the presets leave out (e.g. undocumented per-mode GPU TPC counts)
+  std::string caveat;                 ///< what the presets leave out (e.g. undocumented per-mode GPU TPC counts)
   std::string active;                 ///< "15W", or "15W+gpu_freq" when knobs were overridden
   std::vector<double> active_values;  ///< per knob
   [[nodiscard]] bool empty() const { return knobs.empty(); }
@@ -103,10 +103,10 @@ struct PowerModes {
 
 /// What encloses the devices: reporting boundaries and always-on node parts.
 struct NodeSpec {
-  double psu_efficiency = 1.0;      ///< DC / AC
-  double pue = 1.0;                 ///< facility / IT power
+  double psu_efficiency = 1.0;           ///< DC / AC
+  double pue = 1.0;                      ///< facility / IT power
   std::vector<char> in_device_boundary;  ///< per device
-  std::vector<int> parts;           ///< components drawn whenever the node runs (fans, NICs)
+  std::vector<int> parts;                ///< components drawn whenever the node runs (fans, NICs)
   std::string source;
 };
 

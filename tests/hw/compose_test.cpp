@@ -3,9 +3,9 @@
 // Hand-computed against the round-number golden platform where possible.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "engine/core/quantity.hpp"
 #include "hwmodels/platform/library.hpp"

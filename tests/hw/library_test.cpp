@@ -60,8 +60,8 @@ core::DType fastest_dtype(const core::ComputeCaps& pe) {
 std::string gemm_workload(const std::string& device, core::DType dt, int n = 8192) {
   std::ostringstream w;
   w << "schema_version = 1\nname = \"gemm\"\n[[stage]]\nname = \"s\"\nkind = \"inference\"\ndevice = \"" << device
-    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n
-    << "\ndtype = \"" << core::dtype_name(dt) << "\"\n";
+    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n << "\ndtype = \""
+    << core::dtype_name(dt) << "\"\n";
   return w.str();
 }
 
@@ -136,9 +136,9 @@ TEST_P(LibraryPlatform, PeakRatesAndBandwidthMatchTheDatasheetWithinOnePercent) 
       const double sheet = d.datasheet.peak_ops_per_s[t];
       if (sheet <= 0) continue;
       const double model = pe.units * pe.peak_ops_per_cycle[t] * pe.nominal_clock.si();
-      EXPECT_NEAR(model / sheet, 1.0, 0.01) << d.name << " " << core::kDTypeNames[t] << ": model "
-                                            << core::format(core::OpsRate(model)) << " vs datasheet "
-                                            << core::format(core::OpsRate(sheet));
+      EXPECT_NEAR(model / sheet, 1.0, 0.01)
+          << d.name << " " << core::kDTypeNames[t] << ": model " << core::format(core::OpsRate(model))
+          << " vs datasheet " << core::format(core::OpsRate(sheet));
       ++compared;
     }
     if (d.datasheet.dram_bandwidth_bytes_per_s > 0 && !d.shares_dram) {
@@ -223,8 +223,8 @@ TEST_P(LibraryPlatform, MemoryBoundWorkloadRunsAtDramBandwidth) {
     const auto& d = p.devices[i];
     const auto& pe = p.pe_caps(static_cast<int>(i));
     if (pe.vector_ops_per_cycle <= 0) continue;  // DLA-style engines without a vector path
-    const core::DType dt = pe.peak_ops_per_cycle[core::index_of(core::DType::kFp16)] > 0 ? core::DType::kFp16
-                                                                                          : core::DType::kFp32;
+    const core::DType dt =
+        pe.peak_ops_per_cycle[core::index_of(core::DType::kFp16)] > 0 ? core::DType::kFp16 : core::DType::kFp32;
     const wl::Graph g = graph_from(stream_workload(d.name, dt));
     const eval::Ledger led = eval::evaluate(p, g);
     const auto& s = led.stages.front();
@@ -243,17 +243,44 @@ TEST_P(LibraryPlatform, MemoryBoundWorkloadRunsAtDramBandwidth) {
 INSTANTIATE_TEST_SUITE_P(Shipped, LibraryPlatform, ::testing::ValuesIn(library_names()), test_name);
 
 TEST(Library, ShipsTheIssuePlatforms) {
-  const std::vector<std::string> required = {
-      "xeon-e5-2667v3",       "xeon-8380",           "xeon-8462y+",          "xeon-8470",
-      "xeon-8480",            "xeon-6433n",          "epyc-7742",            "epyc-7763",
-      "epyc-9654",            "v100-sxm2-16gb",      "v100-sxm2-32gb",       "a100-sxm4-40gb",
-      "a100-sxm4-80gb",       "a100-pcie-40gb",      "a100-pcie-80gb",       "h100-sxm5-80gb",
-      "h100-pcie-80gb",       "a2",                  "a10",                  "a30",
-      "a40",                  "l4",                  "l40s",                 "t4",
-      "b200",                 "alveo-u250",          "alveo-u280",           "zcu102",
-      "jetson-agx-orin-64gb", "jetson-agx-orin-32gb", "jetson-orin-nx-16gb", "jetson-orin-nano-8gb",
-      "jetson-agx-xavier",    "jetson-xavier-nx",    "jetson-tx2",           "jetson-nano",
-      "dgx-a100",             "dgx-h100"};
+  const std::vector<std::string> required = {"xeon-e5-2667v3",
+                                             "xeon-8380",
+                                             "xeon-8462y+",
+                                             "xeon-8470",
+                                             "xeon-8480",
+                                             "xeon-6433n",
+                                             "epyc-7742",
+                                             "epyc-7763",
+                                             "epyc-9654",
+                                             "v100-sxm2-16gb",
+                                             "v100-sxm2-32gb",
+                                             "a100-sxm4-40gb",
+                                             "a100-sxm4-80gb",
+                                             "a100-pcie-40gb",
+                                             "a100-pcie-80gb",
+                                             "h100-sxm5-80gb",
+                                             "h100-pcie-80gb",
+                                             "a2",
+                                             "a10",
+                                             "a30",
+                                             "a40",
+                                             "l4",
+                                             "l40s",
+                                             "t4",
+                                             "b200",
+                                             "alveo-u250",
+                                             "alveo-u280",
+                                             "zcu102",
+                                             "jetson-agx-orin-64gb",
+                                             "jetson-agx-orin-32gb",
+                                             "jetson-orin-nx-16gb",
+                                             "jetson-orin-nano-8gb",
+                                             "jetson-agx-xavier",
+                                             "jetson-xavier-nx",
+                                             "jetson-tx2",
+                                             "jetson-nano",
+                                             "dgx-a100",
+                                             "dgx-h100"};
   for (const auto& n : required) {
     const hw::LibraryEntry* e = hw::find_library_platform(n);
     EXPECT_TRUE(e && e->name == n) << n;

@@ -27,8 +27,8 @@ hw::Platform load(const std::string& name, const std::vector<std::string>& sets 
 std::string gemm_on(const std::string& device, const std::string& dtype, int n = 4096) {
   std::ostringstream w;
   w << "schema_version = 1\nname = \"gemm\"\n[[stage]]\nname = \"s\"\nkind = \"inference\"\ndevice = \"" << device
-    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n
-    << "\ndtype = \"" << dtype << "\"\n";
+    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n << "\ndtype = \""
+    << dtype << "\"\n";
   return w.str();
 }
 
@@ -52,10 +52,16 @@ struct Documented {
 
 const std::vector<Documented>& documented() {
   static const std::vector<Documented> table = {
-      {"jetson-agx-orin-64gb", "MAXN", {{"cpu_cores", 12}, {"cpu_freq", 2201.6}, {"gpu_freq", 1300.5}, {"emc_freq", 3199}}},
-      {"jetson-agx-orin-64gb", "15W", {{"cpu_cores", 4}, {"cpu_freq", 1113.6}, {"gpu_freq", 420.75}, {"emc_freq", 2133}}},
+      {"jetson-agx-orin-64gb",
+       "MAXN",
+       {{"cpu_cores", 12}, {"cpu_freq", 2201.6}, {"gpu_freq", 1300.5}, {"emc_freq", 3199}}},
+      {"jetson-agx-orin-64gb",
+       "15W",
+       {{"cpu_cores", 4}, {"cpu_freq", 1113.6}, {"gpu_freq", 420.75}, {"emc_freq", 2133}}},
       {"jetson-agx-orin-64gb", "30W", {{"cpu_cores", 8}, {"cpu_freq", 1728}, {"gpu_freq", 624.75}, {"emc_freq", 3199}}},
-      {"jetson-agx-orin-64gb", "50W", {{"cpu_cores", 12}, {"cpu_freq", 1497.6}, {"gpu_freq", 828.75}, {"emc_freq", 3199}}},
+      {"jetson-agx-orin-64gb",
+       "50W",
+       {{"cpu_cores", 12}, {"cpu_freq", 1497.6}, {"gpu_freq", 828.75}, {"emc_freq", 3199}}},
       {"jetson-agx-xavier", "MAXN", {{"cpu_cores", 8}, {"cpu_freq", 2265.6}, {"gpu_freq", 1377}, {"emc_freq", 2133}}},
       {"jetson-agx-xavier", "10W", {{"cpu_cores", 2}, {"cpu_freq", 1200}, {"gpu_freq", 520}, {"emc_freq", 1066}}},
       {"jetson-agx-xavier", "15W", {{"cpu_cores", 4}, {"cpu_freq", 1200}, {"gpu_freq", 670}, {"emc_freq", 1333}}},
