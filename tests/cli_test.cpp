@@ -1,5 +1,6 @@
 // The command line in-process: exit codes, formats, --out through a rename, --help.
 #include "cli/app.hpp"
+#include "hwmodels/platform/library.hpp"
 
 #include <gtest/gtest.h>
 
@@ -107,6 +108,47 @@ TEST(Cli, ListDescribeCheckAndHelp) {
   EXPECT_EQ(run_cli({"describe", "dram.hbm9"}).code, 2);
   EXPECT_EQ(run_cli({"estimate", "--bogus"}).code, 2);
   EXPECT_EQ(run_cli({"estimate", "--format", "xml"}).code, 2);
+}
+
+}  // namespace
+}  // namespace jg::cli
+
+namespace jg::cli {
+namespace {
+
+TEST(CliHardware, ListPlatformsPrintsEveryShippedPlatformOnce) {
+  const std::string out = run_cli({"list", "platforms"}).out;
+  for (const auto& e : hw::library_index()) {
+    const std::string line = "  " + e.name + " ";
+    EXPECT_NE(out.find(line), std::string::npos) << e.name;
+  }
+}
+
+TEST(CliHardware, DescribeShowsPowerModesBoundariesAndResolvesAliases) {
+  const std::string jet = run_cli({"describe", "jetson-agx-orin-64gb"}).out;
+  for (const char* w :
+       {"power modes (active: MAXN", "15W", "knob gpu_freq (clock of device gpu)", "(shared)", "boundaries: device ="})
+    EXPECT_NE(jet.find(w), std::string::npos) << w << "\n" << jet;
+  const Result alias = run_cli({"describe", "NVIDIA A100-SXM-80GB"});
+  EXPECT_EQ(alias.code, 0);
+  EXPECT_NE(alias.out.find("platform a100-sxm4-80gb"), std::string::npos) << alias.out;
+}
+
+TEST(CliHardware, BoundaryChoosesTheHeadlineAndJsonCarriesAllFour) {
+  auto j = nlohmann::json::parse(
+      run_cli({"estimate", "--hw", "dgx-a100", "--format", "json", "--boundary", "wall", "--set", "node.pue=1.5"}).out);
+  const auto& b = j["totals"]["boundaries"];
+  EXPECT_EQ(j["boundary"], "wall");
+  EXPECT_DOUBLE_EQ(j["totals"]["boundary_energy_j"].get<double>(), b["wall_j"].get<double>());
+  EXPECT_NEAR(b["wall_j"].get<double>(), b["node_j"].get<double>() / 0.94, 1e-9);
+  EXPECT_NEAR(b["facility_j"].get<double>(), 1.5 * b["wall_j"].get<double>(), 1e-9);
+  EXPECT_LT(b["device_j"].get<double>(), b["node_j"].get<double>());
+  auto jet = nlohmann::json::parse(run_cli({"estimate", "--hw", "jetson-agx-orin-64gb", "--workload",
+                                            std::string(JG_SOURCE_DIR) + "/examples/edge_detector.toml", "--format",
+                                            "json", "--set", "power_mode=30W,gpu_freq=816MHz"})
+                                       .out);
+  EXPECT_EQ(jet["power_mode"]["name"], "30W+gpu_freq");
+  EXPECT_DOUBLE_EQ(jet["power_mode"]["knobs_si"]["gpu_freq"].get<double>(), 816e6);
 }
 
 }  // namespace

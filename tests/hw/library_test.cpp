@@ -23,9 +23,10 @@ namespace {
 
 using core::ConfigNode;
 
+// The embedded file names (no parsing: this runs at start-up of every test process).
 std::vector<std::string> library_names() {
   std::vector<std::string> out;
-  for (const auto& e : hw::library_index()) out.push_back(e.name);
+  for (const auto& e : hw::platform_library()) out.emplace_back(e.name);
   return out;
 }
 
