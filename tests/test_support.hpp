@@ -68,4 +68,23 @@ static_power = "3 W"
 idle_power = "3 W"
 )";
 
+/// One fp16 GEMM of size^3 (size = 1000: 1e9 MACs) on the golden platform's device "acc".
+inline const char* kOneOp = R"(
+schema_version = 1
+name = "one"
+[params]
+size = 1000
+[[stage]]
+name = "s"
+kind = "inference"
+device = "acc"
+  [[stage.op]]
+  name = "mm"
+  type = "gemm"
+  dtype = "fp16"
+  m = "size"
+  n = "size"
+  k = "size"
+)";
+
 }  // namespace jg::test

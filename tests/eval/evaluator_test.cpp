@@ -9,25 +9,8 @@ namespace {
 
 using test::graph_from;
 using test::kGoldenPlatform;
+using test::kOneOp;
 using test::platform_from;
-
-const char* kOneOp = R"(
-schema_version = 1
-name = "one"
-[params]
-size = 1000
-[[stage]]
-name = "s"
-kind = "inference"
-device = "acc"
-  [[stage.op]]
-  name = "mm"
-  type = "gemm"
-  dtype = "fp16"
-  m = "size"
-  n = "size"
-  k = "size"
-)";
 
 // gemm 1000^3 fp16: 1e9 MACs at 1e9 MAC/s -> t_compute = 1 s.
 // The problem (A, B, C = 2 MB each) fits the 24 MB register level, so DRAM moves each operand

@@ -44,22 +44,6 @@ hw::Platform load_file(const std::string& path, const std::vector<std::string>& 
   return hw::load_platform(root, hw::builtin_registry());
 }
 
-const char* kGemm = R"(
-schema_version = 1
-name = "g"
-[[stage]]
-name = "s"
-kind = "inference"
-device = "acc"
-[[stage.op]]
-name = "mm"
-type = "gemm"
-m = 1000
-n = 1000
-k = 1000
-dtype = "fp16"
-)";
-
 TEST(Compose, ExtendsMergesTablesAndDoesNotInheritAliases) {
   Scratch dir;
   std::string base = kGoldenPlatform;
@@ -128,7 +112,7 @@ source = "test"
 )");
   const hw::Platform one = platform_from(kGoldenPlatform);
   const hw::Platform four = load_file(node);
-  const wl::Graph g = graph_from(kGemm);
+  const wl::Graph g = graph_from(kOneOp);
   const eval::Ledger l1 = eval::evaluate(one, g);
   const eval::Ledger l4 = eval::evaluate(four, g);
   EXPECT_NEAR(l4.time_s, l1.time_s / 4, 1e-12);
