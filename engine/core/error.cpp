@@ -48,15 +48,17 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::vector<std::string> nearest_names(const std::string& name, const std::vector<std::string>& candidates,
                                        std::size_t n) {
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  const std::string want = lower(name);
+  const std::string want = to_lower(name);
   std::vector<std::pair<std::size_t, std::string>> scored;
-  for (const auto& c : candidates) scored.emplace_back(edit_distance(want, lower(c)), c);
+  for (const auto& c : candidates) scored.emplace_back(edit_distance(want, to_lower(c)), c);
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
   for (const auto& [d, c] : scored) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jg::core {
@@ -61,6 +62,8 @@ std::string format_config_error(const ConfigError::Detail& d);
 
 /// Levenshtein edit distance, for "did you mean" hints.
 std::size_t edit_distance(const std::string& a, const std::string& b);
+/// ASCII lower case, for case-insensitive name matching.
+std::string to_lower(std::string_view s);
 /// The candidate closest to `name` (empty if none is reasonably close).
 std::string nearest_name(const std::string& name, const auto& candidates) {
   std::string best;

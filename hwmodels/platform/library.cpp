@@ -12,12 +12,6 @@ using namespace jg::core;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 ConfigNode table_node(const SourceLoc& loc, const std::string& path) {
   return ConfigNode(ConfigNode::Kind::Table, loc, path);
 }
@@ -144,12 +138,12 @@ const LibraryEntry* find_library_platform(std::string_view name) {
     for (const auto& e : platform_library()) out.push_back({e.name, {}, {}, e.text});
     return out;
   }();
-  const std::string want = lower(name);
+  const std::string want = to_lower(name);
   for (const auto& e : kByName)
     if (e.name == want) return &e;
   for (const auto& e : library_index())
     for (const auto& a : e.aliases)
-      if (lower(a) == want) return &e;
+      if (to_lower(a) == want) return &e;
   return nullptr;
 }
 

@@ -388,12 +388,8 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
   }
   if (!preset) {
     // Case-insensitive second chance: "maxn", "15w".
-    for (const auto& pr : m.presets) {
-      std::string a = pr.name, b = mode;
-      for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (a == b) preset = &pr;
-    }
+    for (const auto& pr : m.presets)
+      if (to_lower(pr.name) == to_lower(mode)) preset = &pr;
   }
   if (!preset) {
     std::string list;
