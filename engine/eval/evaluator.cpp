@@ -151,12 +151,19 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     PeerBinding pb;
     const int pi = p.find_device(peer);
     const int link = pi >= 0 ? p.link_between(di, pi) : -1;
-    if (link >= 0) {
-      const auto lc = static_cast<std::size_t>(link);
-      const TransferCaps& tc = *p.components[lc].model->transfer();
-      pb.link = link;
-      pb.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
-      pb.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
+    const bool shared = pi >= 0 && link < 0 && p.devices[static_cast<std::size_t>(pi)].dram == d.dram;
+    if (link >= 0 || shared) {
+      if (link >= 0) {
+        const auto lc = static_cast<std::size_t>(link);
+        const TransferCaps& tc = *p.components[lc].model->transfer();
+        pb.link = link;
+        pb.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
+        pb.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
+      } else {
+        // Unified memory (Jetson): the copy reads and writes every byte in the one DRAM, so it
+        // moves at half the DRAM's bandwidth and no link is involved.
+        pb.link_bw = 0.5 * b.level_bw[b.dram_level];
+      }
       const auto pd = static_cast<std::size_t>(p.devices[static_cast<std::size_t>(pi)].dram);
       const MemoryCaps& pm = *p.components[pd].model->memory();
       pb.peer_read_slot = L.first_action[pd] + static_cast<std::size_t>(pm.read_action);
@@ -224,10 +231,12 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
   if (a.link_bytes > 0) {
     const PeerBinding& pb = b.peers[static_cast<std::size_t>(op.peer)];
     t = std::max(t, a.link_bytes / pb.link_bw);
-    charge(pb.link_slot, a.link_bytes * kBitsPerByte);
+    if (pb.link >= 0) {
+      charge(pb.link_slot, a.link_bytes * kBitsPerByte);
+      extra = pb.link;
+    }
     charge(pb.peer_read_slot, a.peer_dram_read_bytes * kBitsPerByte);
     charge(pb.peer_write_slot, a.peer_dram_write_bytes * kBitsPerByte);
-    extra = pb.link;
   }
   t += b.overhead_s;
   double power = b.base_power_w;
@@ -373,7 +382,7 @@ void validate_binding(const Platform& p, const Graph& g) {
           throw binding_error(g, st, i, At::kPeer, "a peer other than the stage's own device for " + what(),
                               "\"" + peer + "\", the device stage '" + st.name + "' runs on",
                               "a copy runs on the host stage and names the other device");
-        if (p.link_between(di, pi) < 0)
+        if (p.link_between(di, pi) < 0 && p.devices[static_cast<std::size_t>(pi)].dram != d.dram)
           throw binding_error(
               g, st, i, At::kPeer, "a link between '" + d.name + "' and '" + peer + "' for " + what(),
               "platform '" + p.name + "' has no such link",

@@ -196,3 +196,47 @@ TEST(Compose, NodeComposerBuildsDevicesLinksAndStorage) {
 
 }  // namespace
 }  // namespace jg::test
+
+namespace jg::test {
+namespace {
+
+// Unified memory (Jetson): a host-to-device copy between two devices that share one DRAM needs
+// no link; it reads and writes every byte in that DRAM, so it takes 2 B / (derated bandwidth).
+TEST(Compose, CopyBetweenDevicesSharingDramUsesTheDramNotALink) {
+  core::ConfigNode root = hw::library_tree(*hw::find_library_platform("jetson-agx-orin-64gb"));
+  hw::expand_platform(root);
+  const hw::Platform p = hw::load_platform(root, hw::builtin_registry());
+  ASSERT_LT(p.link_between(p.find_device("cpu"), p.find_device("gpu")), 0);
+  const double bytes = 1e9;
+  const eval::Ledger led = eval::evaluate(p, graph_from(R"(
+schema_version = 1
+name = "copy"
+[[stage]]
+name = "s"
+kind = "preprocessing"
+device = "cpu"
+  [[stage.op]]
+  name = "to_gpu"
+  type = "h2d"
+  to = "gpu"
+  bytes = 1e9
+)"));
+  const auto& cpu = p.devices[static_cast<std::size_t>(p.find_device("cpu"))];
+  const auto& dram = *p.components[static_cast<std::size_t>(cpu.dram)].model;
+  const auto* mem = dram.memory();
+  const double bw = mem->bandwidth_bytes_per_s * mem->efficiency * cpu.memory_clock_ratio;
+  EXPECT_NEAR(led.time_s, 2 * bytes / bw + cpu.launch_overhead_s, 1e-9 * led.time_s);
+  double read_j = 0, write_j = 0;
+  for (std::size_t k = 0; k < led.slots.size(); ++k) {
+    if (led.slots[k].component != cpu.dram) continue;
+    if (led.slots[k].action == dram.actions()[static_cast<std::size_t>(mem->read_action)].name)
+      read_j = led.stages[0].slot_energy_j[k];
+    if (led.slots[k].action == dram.actions()[static_cast<std::size_t>(mem->write_action)].name)
+      write_j = led.stages[0].slot_energy_j[k];
+  }
+  EXPECT_NEAR(read_j, 8 * bytes * dram.actions()[static_cast<std::size_t>(mem->read_action)].energy_j, 1e-12);
+  EXPECT_NEAR(write_j, 8 * bytes * dram.actions()[static_cast<std::size_t>(mem->write_action)].energy_j, 1e-12);
+}
+
+}  // namespace
+}  // namespace jg::test
