@@ -1,11 +1,13 @@
 // Helpers shared by the tests: build platforms and graphs from TOML text.
 #pragma once
 
+#include <sstream>
 #include <string>
 
 #include "engine/core/config.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "hwmodels/models.hpp"
+#include "hwmodels/platform/library.hpp"
 #include "hwmodels/platform/platform.hpp"
 #include "workloads/graph.hpp"
 
@@ -26,6 +28,23 @@ inline wl::Graph graph_from(const std::string& text, const std::vector<std::stri
 inline std::string library_platform(const std::string& name) {
   const char* text = core::find_embedded(hw::platform_library(), name);
   return text ? text : "";
+}
+
+/// A shipped platform by name or alias, `extends`/`from` expanded, with --set style overrides.
+inline hw::Platform load_library_platform(const std::string& name, const std::vector<std::string>& sets = {}) {
+  core::ConfigNode root = hw::library_tree(*hw::find_library_platform(name));
+  hw::expand_platform(root);
+  for (const auto& s : sets) core::apply_override(root, s);
+  return hw::load_platform(root, hw::builtin_registry());
+}
+
+/// One inference stage on `device` with one n x n x n GEMM in `dt`.
+inline std::string gemm_workload(const std::string& device, core::DType dt, int n) {
+  std::ostringstream w;
+  w << "schema_version = 1\nname = \"gemm\"\n[[stage]]\nname = \"s\"\nkind = \"inference\"\ndevice = \"" << device
+    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n << "\ndtype = \""
+    << core::dtype_name(dt) << "\"\n";
+  return w.str();
 }
 
 inline std::string library_workload(const std::string& name) {

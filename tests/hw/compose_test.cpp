@@ -161,11 +161,7 @@ TEST(Compose, PowerCapMustLieInThePowerLimitRange) {
 }
 
 TEST(Compose, SharedDramIsOneComponentBusyForEitherDevice) {
-  const hw::Platform p = [] {
-    core::ConfigNode root = hw::library_tree(*hw::find_library_platform("jetson-agx-orin-64gb"));
-    hw::expand_platform(root);
-    return hw::load_platform(root, hw::builtin_registry());
-  }();
+  const hw::Platform p = load_library_platform("jetson-agx-orin-64gb");
   const auto& cpu = p.devices[static_cast<std::size_t>(p.find_device("cpu"))];
   const auto& gpu = p.devices[static_cast<std::size_t>(p.find_device("gpu"))];
   EXPECT_TRUE(cpu.shares_dram);
@@ -203,9 +199,7 @@ namespace {
 // Unified memory (Jetson): a host-to-device copy between two devices that share one DRAM needs
 // no link; it reads and writes every byte in that DRAM, so it takes 2 B / (derated bandwidth).
 TEST(Compose, CopyBetweenDevicesSharingDramUsesTheDramNotALink) {
-  core::ConfigNode root = hw::library_tree(*hw::find_library_platform("jetson-agx-orin-64gb"));
-  hw::expand_platform(root);
-  const hw::Platform p = hw::load_platform(root, hw::builtin_registry());
+  const hw::Platform p = load_library_platform("jetson-agx-orin-64gb");
   ASSERT_LT(p.link_between(p.find_device("cpu"), p.find_device("gpu")), 0);
   const double bytes = 1e9;
   const eval::Ledger led = eval::evaluate(p, graph_from(R"(

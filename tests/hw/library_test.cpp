@@ -43,11 +43,7 @@ ConfigNode expanded(const std::string& name) {
   return root;
 }
 
-hw::Platform load(const std::string& name, const std::vector<std::string>& sets = {}) {
-  ConfigNode root = expanded(name);
-  for (const auto& s : sets) core::apply_override(root, s);
-  return hw::load_platform(root, hw::builtin_registry());
-}
+hw::Platform load(const std::string& name) { return load_library_platform(name); }
 
 /// The data type with the highest matrix rate on a device (its tensor path).
 core::DType fastest_dtype(const core::ComputeCaps& pe) {
@@ -55,15 +51,6 @@ core::DType fastest_dtype(const core::ComputeCaps& pe) {
   for (std::size_t t = 0; t < core::kDTypeCount; ++t)
     if (pe.peak_ops_per_cycle[t] > pe.peak_ops_per_cycle[best]) best = t;
   return static_cast<core::DType>(best);
-}
-
-/// One stage with one large GEMM (compute-bound on every shipped device) on `device`.
-std::string gemm_workload(const std::string& device, core::DType dt, int n = 8192) {
-  std::ostringstream w;
-  w << "schema_version = 1\nname = \"gemm\"\n[[stage]]\nname = \"s\"\nkind = \"inference\"\ndevice = \"" << device
-    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n << "\ndtype = \""
-    << core::dtype_name(dt) << "\"\n";
-  return w.str();
 }
 
 /// One stage streaming 2^30 elements through an elementwise add (memory-bound everywhere).
@@ -183,7 +170,7 @@ TEST_P(LibraryPlatform, FullComputeLoadPowerLiesBetweenIdleAndTdp) {
     const auto& d = p.devices[i];
     const auto& pe = p.pe_caps(static_cast<int>(i));
     const core::DType dt = fastest_dtype(pe);
-    const wl::Graph g = graph_from(gemm_workload(d.name, dt));
+    const wl::Graph g = graph_from(gemm_workload(d.name, dt, 8192));
     const eval::Ledger led = eval::evaluate(p, g);
     const auto& s = led.stages.front();
     const double power = device_power_w(p, s);
@@ -209,7 +196,7 @@ TEST_P(LibraryPlatform, FullComputeLoadPowerLiesBetweenIdleAndTdp) {
     // Whole platform (module, node): the busiest device at full load stays within the rating.
     for (std::size_t i = 0; i < p.devices.size(); ++i) {
       const auto& d = p.devices[i];
-      const wl::Graph g = graph_from(gemm_workload(d.name, fastest_dtype(p.pe_caps(static_cast<int>(i)))));
+      const wl::Graph g = graph_from(gemm_workload(d.name, fastest_dtype(p.pe_caps(static_cast<int>(i))), 8192));
       const eval::Ledger led = eval::evaluate(p, g);
       EXPECT_LE(led.avg_power_w(), 1.05 * p.datasheet.tdp_w) << "platform power with " << d.name << " at full load";
       EXPECT_GT(led.avg_power_w(), p.idle_power_w());

@@ -18,18 +18,7 @@ namespace jg::test {
 namespace {
 
 hw::Platform load(const std::string& name, const std::vector<std::string>& sets = {}) {
-  core::ConfigNode root = hw::library_tree(*hw::find_library_platform(name));
-  hw::expand_platform(root);
-  for (const auto& s : sets) core::apply_override(root, s);
-  return hw::load_platform(root, hw::builtin_registry());
-}
-
-std::string gemm_on(const std::string& device, const std::string& dtype, int n = 4096) {
-  std::ostringstream w;
-  w << "schema_version = 1\nname = \"gemm\"\n[[stage]]\nname = \"s\"\nkind = \"inference\"\ndevice = \"" << device
-    << "\"\n[[stage.op]]\nname = \"g\"\ntype = \"gemm\"\nm = " << n << "\nn = " << n << "\nk = " << n << "\ndtype = \""
-    << dtype << "\"\n";
-  return w.str();
+  return load_library_platform(name, sets);
 }
 
 double knob(const hw::Platform& p, const std::string& name) {
@@ -110,7 +99,7 @@ TEST(PowerModes, PresetsResolveToDocumentedClocks) {
 /// Platform power (node boundary) with the GPU at full tensor load in a preset.
 double gpu_load_power(const std::string& platform, const std::string& preset) {
   const hw::Platform p = load(platform, {"power_mode=" + preset});
-  const eval::Ledger led = eval::evaluate(p, graph_from(gemm_on("gpu", "fp16")));
+  const eval::Ledger led = eval::evaluate(p, graph_from(gemm_workload("gpu", core::DType::kFp16, 4096)));
   return led.avg_power_w();
 }
 
@@ -160,7 +149,7 @@ TEST(PowerModes, SingleKnobsOverrideThePresetAndScaleMonotonically) {
     if (k.name == "gpu_freq") gpu_freq = &k;
   ASSERT_NE(gpu_freq, nullptr);
   ASSERT_GE(gpu_freq->values.size(), 4u);
-  const wl::Graph g = graph_from(gemm_on("gpu", "fp16"));
+  const wl::Graph g = graph_from(gemm_workload("gpu", core::DType::kFp16, 4096));
   double last_power = 0, last_time = 1e30;
   for (double f : gpu_freq->values) {
     const std::string mhz = core::format_number(f / 1e6) + "MHz";
@@ -176,7 +165,7 @@ TEST(PowerModes, SingleKnobsOverrideThePresetAndScaleMonotonically) {
 }
 
 TEST(PowerModes, CpuCoresScaleCpuThroughput) {
-  const wl::Graph g = graph_from(gemm_on("cpu", "fp32", 2048));
+  const wl::Graph g = graph_from(gemm_workload("cpu", core::DType::kFp32, 2048));
   const hw::Platform four = load("jetson-agx-orin-64gb", {"power_mode=MAXN", "cpu_cores=4"});
   const hw::Platform eight = load("jetson-agx-orin-64gb", {"power_mode=MAXN", "cpu_cores=8"});
   const double t4 = eval::evaluate(four, g).time_s, t8 = eval::evaluate(eight, g).time_s;
