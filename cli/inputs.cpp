@@ -1,5 +1,6 @@
 #include "cli/inputs.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "engine/core/hash.hpp"
@@ -48,10 +49,8 @@ namespace {
 
 /// power_mode, or a knob of the platform's [power_modes] (gpu_freq, cpu_cores, ...).
 bool is_mode_key(const ConfigNode& platform, const std::string& key) {
-  if (key == "power_mode") return true;
-  const ConfigNode* pm = platform.find("power_modes");
-  const ConfigNode* knobs = pm && pm->is_table() ? pm->find("knobs") : nullptr;
-  return knobs && knobs->is_table() && knobs->find(key);
+  const auto keys = hw::power_mode_keys(platform);
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 }  // namespace

@@ -487,17 +487,21 @@ std::string PowerModes::format_value(std::size_t knob, double v) const {
   return knobs[knob].is_count ? format_number(v) : format(Frequency(v), 6);
 }
 
+std::vector<std::string> power_mode_keys(const ConfigNode& root) {
+  std::vector<std::string> keys = {"power_mode"};
+  if (const ConfigNode* pm = root.find("power_modes"); pm && pm->is_table())
+    if (const ConfigNode* kn = pm->find("knobs"); kn && kn->is_table())
+      for (const auto& [k, v] : kn->entries()) keys.push_back(k);
+  return keys;
+}
+
 Platform load_platform(const ConfigNode& input, const Registry& reg) {
   ConfigNode root = input;
   expand_platform(root);
-  std::vector<std::string> top = {"schema_version", "name",    "aliases", "description", "devices",
-                                  "links",          "storage", "node",    "datasheet",   "power_modes",
-                                  "power_mode",     "source",  "sources"};
-  std::vector<std::string> knob_keys;
-  if (const ConfigNode* pm = root.find("power_modes"); pm && pm->is_table())
-    if (const ConfigNode* kn = pm->find("knobs"); kn && kn->is_table())
-      for (const auto& [k, v] : kn->entries()) knob_keys.push_back(k);
-  top.insert(top.end(), knob_keys.begin(), knob_keys.end());
+  std::vector<std::string> top = {"schema_version", "name", "aliases",   "description", "devices", "links",
+                                  "storage",        "node", "datasheet", "power_modes", "source",  "sources"};
+  const std::vector<std::string> mode_keys = power_mode_keys(root);
+  top.insert(top.end(), mode_keys.begin(), mode_keys.end());
   for (const auto& [k, v] : root.entries())
     if (std::find(top.begin(), top.end(), k) == top.end()) v.fail_unknown_key("a platform key", k, top);
   const ConfigNode& ver = root.at("schema_version");

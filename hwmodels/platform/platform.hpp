@@ -134,6 +134,10 @@ class Platform {
   [[nodiscard]] double idle_power_w() const;
 };
 
+/// Top-level keys that select an operating point in an (expanded) platform tree: `power_mode`
+/// and the names of its [power_modes.knobs]; empty knobs when it has none.
+std::vector<std::string> power_mode_keys(const core::ConfigNode& root);
+
 /// Builds a platform from a parsed TOML document (expanding `extends` and `from` first, see
 /// library.hpp). Applies the power mode selected by `power_mode` and knob keys at the top.
 /// Throws ConfigError on any bad input.
