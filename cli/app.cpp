@@ -12,6 +12,8 @@
 #include "engine/report/report.hpp"
 #include "hwmodels/models.hpp"
 #include "hwmodels/platform/library.hpp"
+#include "workloads/ops/estimate.hpp"
+#include "workloads/zoo/zoo.hpp"
 
 namespace jg::cli {
 
@@ -31,25 +33,31 @@ struct EstimateArgs {
   int threads = 0;
   std::size_t top = 10;
   std::string boundary = "node";
+  std::string by = "stage";
+  bool strict = false;
 };
 
 int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   LoadedInput hw_in = load_input("platform", a.hw);
-  LoadedInput wl_in = load_input("workload", a.workload);
+  // Zoo and ONNX workloads take their defaults (device, host, data type) from the platform as
+  // shipped; --set then applies to both.
+  LoadedInput wl_in =
+      load_workload_input(a.workload, hw::load_platform(hw_in.root, hw::builtin_registry()), a.sets);
   apply_overrides(hw_in.root, wl_in.root, a.sets);
   const hw::Platform platform = hw::load_platform(hw_in.root, hw::builtin_registry());
-  const wl::Graph graph = wl::load_workload(wl_in.root);
+  const wl::Graph graph = build_graph(wl_in.root, a.strict);
   eval::EvalOptions opt;
   opt.threads = a.threads;
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
-  report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary};
+  report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary,
+                         eval::check_memory(platform, graph)};
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
   else if (a.format == "csv")
     text = report::render_csv(in);
   else
-    text = report::render_table(in, a.top);
+    text = report::render_table(in, a.top, a.by);
   if (a.out.empty())
     out << text;
   else
@@ -68,6 +76,8 @@ int cmd_list(const std::string& what, std::ostream& out) {
       wl::Graph g = wl::load_workload(parse_toml_text(e.text, std::string("builtin:") + e.name));
       out << fmt::format("  {:<24} {}\n", e.name, g.description);
     }
+    out << "model zoo (--workload NAME; parameters: joulegraph describe NAME):\n";
+    for (const auto& m : wl::zoo::models()) out << fmt::format("  {:<24} {}\n", m.name, m.description);
   }
   if (what.empty() || what == "models") {
     out << "component models:\n";
@@ -195,9 +205,39 @@ int cmd_describe(const std::string& name, std::ostream& out) {
                          s.repeat, s.ops.size());
     return 0;
   }
+  if (const wl::zoo::Model* m = wl::zoo::find_model(name)) {
+    out << "zoo model " << m->name << ": " << m->description << "\n";
+    if (!m->aliases.empty()) {
+      out << "  aliases:";
+      for (const auto& a : m->aliases) out << " \"" << a << "\"";
+      out << "\n";
+    }
+    out << "  architecture: " << m->source << "\n";
+    out << "  published: " << format_number(m->published.params / 1e6) << " M parameters";
+    if (m->published.active_params > 0)
+      out << " (" << format_number(m->published.active_params / 1e6) << " M active per token)";
+    if (m->published.macs_per_sample > 0)
+      out << ", " << format_number(m->published.macs_per_sample / 1e9) << " GMACs per sample at "
+          << m->published.at;
+    out << " (" << m->published.source << ")\n";
+    wl::zoo::ModelArgs args;
+    const wl::Graph g = wl::zoo::forward_graph(*m, args);
+    double macs = 0;
+    for (const auto& op : g.stages.front().ops) {
+      if (op.type != wl::OpType::kGemm && op.type != wl::OpType::kConv2d) continue;
+      macs += wl::estimate(op, core::HierarchyView{}).macs;
+    }
+    out << "  this graph: " << format_number(wl::zoo::forward_parameters(g) / 1e6) << " M parameters, "
+        << format_number(macs / 1e9) << " GMACs per sample (default input), " << g.stages.front().ops.size()
+        << " forward ops\n\n";
+    out << "workload document with its defaults (for a GPU platform with a CPU host; --set any of them):\n"
+        << wl::zoo::spec_text(*m, wl::zoo::Target{});
+    return 0;
+  }
   std::vector<std::string> names = hw::builtin_registry().kinds();
   for (const auto& n : hw::library_names_and_aliases()) names.push_back(n);
   for (const auto& e : wl::workload_library()) names.emplace_back(e.name);
+  for (const auto& m : wl::zoo::models()) names.push_back(m.name);
   throw ConfigError({SourceLoc{"describe", 0, 0, {}}, "", "a model kind, platform or workload name", "'" + name + "'",
                      did_you_mean(name, names)});
 }
@@ -209,12 +249,12 @@ int cmd_check(const std::vector<std::string>& files, std::ostream& out) {
       hw::Platform p = hw::load_platform(root, hw::builtin_registry());
       out << fmt::format("ok: {}: platform '{}' with {} devices, {} components\n", f, p.name, p.devices.size(),
                          p.components.size());
-    } else if (root.find("stage")) {
+    } else if (root.find("stage") || root.find("zoo")) {
       wl::Graph g = wl::load_workload(root);
       out << fmt::format("ok: {}: workload '{}' with {} stages, {} ops\n", f, g.name, g.stages.size(), g.op_count());
     } else {
-      throw ConfigError({SourceLoc{f, 1, 1, {}}, "", "a platform ([devices.*]) or a workload ([[stage]])",
-                         "neither a 'devices' table nor a 'stage' array", ""});
+      throw ConfigError({SourceLoc{f, 1, 1, {}}, "", "a platform ([devices.*]) or a workload ([[stage]] or zoo = NAME)",
+                         "neither a 'devices' table, a 'stage' array nor a 'zoo' key", ""});
     }
   }
   return 0;
@@ -236,7 +276,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                    "platform file, shipped platform name or alias, or a composed node such as "
                    "8xa100-sxm4-80gb+2xepyc-7742")
       ->capture_default_str();
-  c_est->add_option("--workload", est.workload, "workload file or shipped workload name")->capture_default_str();
+  c_est
+      ->add_option("--workload", est.workload,
+                   "workload file (.toml), ONNX model (.onnx), shipped workload or zoo model name "
+                   "(joulegraph list workloads)")
+      ->capture_default_str();
   c_est->add_option("--set", est.sets,
                     "override: a workload parameter (batch=64), a power mode (power_mode=15W) or knob "
                     "(gpu_freq=816MHz,cpu_cores=8), or a hardware key (devices.gpu.clock=1.2GHz, "
@@ -253,6 +297,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                    "facility (x PUE)")
       ->check(CLI::IsMember({"device", "node", "wall", "facility"}))
       ->capture_default_str();
+  c_est
+      ->add_option("--by", est.by,
+                   "table detail: stage (stages, components, top ops), op (every op of every stage, per run), "
+                   "group (ops summed by block kind and by layer/block)")
+      ->check(CLI::IsMember({"stage", "op", "group"}))
+      ->capture_default_str();
+  c_est->add_flag("--strict", est.strict, "an ONNX node joulegraph does not model is an error, not a warning");
   std::string list_what;
   auto* c_list = app.add_subcommand("list", "list shipped platforms, workloads and component models");
   c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")

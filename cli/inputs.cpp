@@ -5,6 +5,8 @@
 
 #include "engine/core/hash.hpp"
 #include "hwmodels/platform/library.hpp"
+#include "workloads/importers/onnx_import.hpp"
+#include "workloads/zoo/zoo.hpp"
 
 namespace jg::cli {
 
@@ -43,6 +45,124 @@ LoadedInput load_input(const std::string& kind, const std::string& name) {
   throw ConfigError({SourceLoc{flag, 0, 0, {}}, "", "a " + kind + " file or a shipped " + kind + " name",
                      looks_like_path ? "no file '" + name + "'" : "'" + name + "', neither a file nor a shipped name",
                      did_you_mean(name, names) + " (see `joulegraph list`)"});
+}
+
+namespace {
+
+/// Where a zoo or ONNX model runs by default: the first GPU, else FPGA, else DLA, else CPU;
+/// preprocessing on a CPU device other than that; the widest 16-bit type it computes.
+wl::zoo::Target target_of(const hw::Platform& p) {
+  wl::zoo::Target t;
+  int pick = -1;
+  for (const char* kind : {"gpu", "fpga", "dla", "cpu"}) {
+    for (std::size_t i = 0; i < p.devices.size() && pick < 0; ++i)
+      if (p.devices[i].kind == kind) pick = static_cast<int>(i);
+    if (pick >= 0) break;
+  }
+  if (pick < 0) pick = 0;
+  const hw::Device& d = p.devices[static_cast<std::size_t>(pick)];
+  t.device = d.name;
+  t.instances = d.count;
+  t.host.clear();
+  for (const auto& h : p.devices)
+    if (h.kind == "cpu" && h.name != d.name) {
+      t.host = h.name;
+      break;
+    }
+  const ComputeCaps& pe = p.pe_caps(pick);
+  t.dtype = pe.peak_ops_per_cycle[index_of(DType::kFp16)] > 0   ? "fp16"
+            : pe.peak_ops_per_cycle[index_of(DType::kBf16)] > 0 ? "bf16"
+                                                                  : "fp32";
+  // Without storage at the host the dataset is taken to be in memory (page cache).
+  if (!t.host.empty()) t.storage = !p.devices[static_cast<std::size_t>(p.find_device(t.host))].storage.empty();
+  return t;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The parameter table of an ONNX workload document, with the platform's defaults.
+std::string onnx_spec_text(const std::string& path, const wl::zoo::Target& t, const std::vector<std::string>& sets) {
+  std::string s = "schema_version = 1\nonnx = \"" + path + "\"\n\n[params]\n";
+  s += "mode = \"infer\"          # infer | train\n";
+  s += "device = \"" + t.device + "\"\n";
+  s += "dtype = \"\"               # compute type; \"\": the model's own\n";
+  s += "batch = 1\n";
+  s += "requests = 1000         # infer: samples in all\n";
+  s += "steps = 100             # train: optimizer steps\n";
+  s += "optimizer = \"adamw\"     # train: sgd | momentum | adam | adamw | none\n";
+  static const std::vector<std::string> kKnown = {"mode",  "device", "dtype", "batch",
+                                                  "requests", "steps", "optimizer"};
+  for (const auto& a : sets) {
+    const auto eq = a.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = a.substr(0, eq);
+    if (key.find('.') != std::string::npos || key.find(',') != std::string::npos) continue;
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) s += key + " = 1  # a symbolic dimension\n";
+  }
+  return s;
+}
+
+}  // namespace
+
+LoadedInput load_workload_input(const std::string& name, const hw::Platform& platform,
+                                const std::vector<std::string>& sets) {
+  if (ends_with(name, ".onnx")) {
+    if (!std::filesystem::is_regular_file(name))
+      throw ConfigError({SourceLoc{"--workload", 0, 0, {}}, "", "an ONNX model file", "no file '" + name + "'", ""});
+    std::string text = onnx_spec_text(name, target_of(platform), sets);
+    return {parse_toml_text(text, "<onnx:" + name + ">"), {"workload", name, sha256_hex(read_text_file(name))}};
+  }
+  if (!std::filesystem::is_regular_file(name))
+    if (const wl::zoo::Model* m = wl::zoo::find_model(name)) {
+      std::string text = wl::zoo::spec_text(*m, target_of(platform));
+      return {parse_toml_text(text, "<zoo:" + m->name + ">"), {"workload", "zoo:" + m->name, sha256_hex(text)}};
+    }
+  return load_input("workload", name);
+}
+
+wl::Graph build_graph(const ConfigNode& root, bool strict) {
+  const ConfigNode* onnx = root.find("onnx");
+  if (!onnx) return wl::load_workload(root);
+  const ConfigNode& p = root.at("params");
+  wl::OnnxOptions o;
+  o.strict = strict;
+  o.device = p.at("device").as_string();
+  const std::string& dt = p.at("dtype").as_string();
+  if (!dt.empty()) {
+    auto d = parse_dtype(dt);
+    if (!d)
+      p.at("dtype").fail("a data type or \"\"", p.at("dtype").describe(),
+                         did_you_mean(dt, std::vector<std::string>(kDTypeNames.begin(), kDTypeNames.end())));
+    o.dtype = *d;
+  }
+  const std::string& mode = p.at("mode").as_string();
+  if (mode != "infer" && mode != "train")
+    p.at("mode").fail("\"infer\" or \"train\"", p.at("mode").describe());
+  static const std::vector<std::string> kNotDims = {"mode", "device", "dtype", "requests", "steps", "optimizer"};
+  for (const auto& [k, v] : p.entries())
+    if (std::find(kNotDims.begin(), kNotDims.end(), k) == kNotDims.end()) o.dims[k] = v.as_number();
+  const double batch = p.at("batch").as_number();
+  if (!(batch > 0)) p.at("batch").fail("a positive batch", p.at("batch").describe());
+  if (mode == "train") {
+    o.kind = wl::StageKind::kTraining;
+    o.repeat = p.at("steps").as_number();
+  } else {
+    o.repeat = p.at("requests").as_number() / batch;
+  }
+  wl::Graph g = wl::import_onnx(onnx->as_string(), o);
+  if (mode == "train") {
+    const ConfigNode& opt = p.at("optimizer");
+    if (std::find(wl::kOptimizers.begin(), wl::kOptimizers.end(), opt.as_string()) == wl::kOptimizers.end())
+      opt.fail("an optimizer", opt.describe(), did_you_mean(opt.as_string(), wl::kOptimizers));
+    wl::TrainOptions t;
+    t.optimizer = opt.as_string();
+    for (auto& st : g.stages) wl::append_backward(g, st, t);
+  }
+  for (const auto& [k, v] : p.entries())
+    if (v.is_number()) g.params[k] = v.as_number();
+  return g;
 }
 
 namespace {

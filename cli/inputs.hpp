@@ -19,6 +19,17 @@ struct LoadedInput {
 /// kind: "platform" or "workload".
 LoadedInput load_input(const std::string& kind, const std::string& name_or_path);
 
+/// A workload by name or path: a TOML file, a shipped workload, a zoo model (its parameter
+/// table with defaults for `platform`: device, host, data type, data-parallel degree), or an
+/// ONNX file (a document with `onnx = PATH` and [params]; bare --set keys that are not known
+/// parameters become its symbolic dimensions).
+LoadedInput load_workload_input(const std::string& name_or_path, const hw::Platform& platform,
+                                const std::vector<std::string>& sets);
+
+/// Builds the graph of a loaded workload document: a [[stage]] workload, a zoo model or an
+/// ONNX model (strict: unsupported ONNX nodes are errors rather than warnings).
+wl::Graph build_graph(const core::ConfigNode& root, bool strict);
+
 /// Applies --set assignments: keys under devices./links./storage. (or prefixed hw.) go to the
 /// platform, keys prefixed workload. to the workload, and a bare name to workload [params].
 void apply_overrides(core::ConfigNode& platform, core::ConfigNode& workload, const std::vector<std::string>& sets);

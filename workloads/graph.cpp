@@ -8,6 +8,8 @@
 
 #include "engine/core/expr.hpp"
 #include "engine/core/quantity.hpp"
+#include "workloads/ops/estimate.hpp"
+#include "workloads/zoo/zoo.hpp"
 
 namespace jg::wl {
 
@@ -28,7 +30,35 @@ std::string_view stage_kind_name(StageKind k) {
 namespace {
 constexpr std::array<std::string_view, kOpTypeCount> kOpNames = {
     "gemm",      "conv2d",    "pool",   "elementwise", "softmax", "layernorm", "batchnorm",
-    "embedding", "data_load", "decode", "resize",      "h2d",     "d2h",       "optimizer"};
+    "embedding", "data_load", "decode", "resize",      "h2d",     "d2h",       "optimizer", "collective"};
+constexpr std::array<std::string_view, kCollectiveCount> kCollectiveNames = {"all_reduce", "all_gather",
+                                                                             "reduce_scatter", "all_to_all",
+                                                                             "send_recv"};
+}  // namespace
+
+std::string_view collective_name(Collective c) { return kCollectiveNames[static_cast<std::size_t>(c)]; }
+
+double collective_wire_bytes(Collective c, bool tree, double bytes, double ranks) {
+  if (ranks <= 1) return 0.0;
+  const double share = (ranks - 1) / ranks;
+  switch (c) {
+    case Collective::kAllReduce:
+      return tree ? 2 * bytes : 2 * share * bytes;
+    case Collective::kAllGather:
+    case Collective::kReduceScatter:
+    case Collective::kAllToAll:
+      return share * bytes;
+    case Collective::kSendRecv:
+      return bytes;
+  }
+  return 0.0;
+}
+
+double collective_steps(Collective c, bool tree, double ranks) {
+  if (ranks <= 1) return 0.0;
+  if (c == Collective::kSendRecv) return 1;
+  if (tree) return 2 * std::ceil(std::log2(ranks));
+  return c == Collective::kAllReduce ? 2 * (ranks - 1) : ranks - 1;
 }
 
 std::string_view op_type_name(OpType t) { return kOpNames[static_cast<std::size_t>(t)]; }
@@ -54,7 +84,8 @@ const std::vector<OpField>& op_fields(OpType t) {
        {"n", true, 0, "columns of B and C"},
        {"k", true, 0, "reduction length"},
        {"count", false, 1, "independent products (batched matmul, heads)"},
-       {"weights", false, 1, "1 if B is a learned weight (gets a weight gradient and an update), 0 if an activation"}},
+       {"weights", false, 1, "1 if B is a learned weight (gets a weight gradient and an update), 0 if an activation"},
+       {"bias", false, 0, "1 if a learned bias of n values is added"}},
       // conv2d on NCHW tensors.
       {{"n", true, 0, "batch"},
        {"c_in", true, 0, "input channels"},
@@ -66,7 +97,8 @@ const std::vector<OpField>& op_fields(OpType t) {
        {"stride", false, 1, "stride"},
        {"padding", false, 0, "zero padding per side"},
        {"dilation", false, 1, "dilation"},
-       {"groups", false, 1, "groups (c_in for depthwise)"}},
+       {"groups", false, 1, "groups (c_in for depthwise)"},
+       {"bias", false, 0, "1 if a learned bias of c_out values is added"}},
       {{"n", true, 0, "batch"},
        {"c", true, 0, "channels"},
        {"h", true, 0, "input height"},
@@ -79,7 +111,8 @@ const std::vector<OpField>& op_fields(OpType t) {
        {"flops_per_element", false, 1, "arithmetic per output element"}},
       {{"elements", true, 0, "elements (rows x row length)"}},
       {{"elements", true, 0, "elements normalized"},
-       {"features", true, 0, "normalized dimension (weights: 2 x features)"}},
+       {"features", true, 0, "normalized dimension"},
+       {"scales", false, 2, "learned vectors of `features` values: 2 (LayerNorm scale and shift), 1 (RMSNorm)"}},
       {{"elements", true, 0, "elements normalized"}, {"features", true, 0, "channels (weights: 2 x features)"}},
       {{"tokens", true, 0, "looked-up rows"}, {"dim", true, 0, "row width"}, {"vocab", true, 0, "table rows"}},
       {{"bytes", true, 0, "bytes read from storage into host memory"}},
@@ -93,7 +126,14 @@ const std::vector<OpField>& op_fields(OpType t) {
        {"channels", false, 3, "channels (1 byte each)"}},
       {{"bytes", true, 0, "bytes copied from the stage's device to `to`"}},
       {{"bytes", true, 0, "bytes copied from `from` to the stage's device"}},
-      {{"parameters", true, 0, "parameters updated"}, {"adam", false, 0, "1 for Adam/AdamW, 0 for SGD"}},
+      {{"parameters", true, 0, "parameters updated"},
+       {"states", false, 0, "fp32 state tensors per parameter: SGD 0, momentum 1, Adam/AdamW 2"},
+       {"flops_per_parameter", false, 2, "arithmetic per parameter: SGD 2, momentum 3, Adam ~12, AdamW ~13"},
+       {"master", false, 0, "1 with mixed precision: fp32 master weights beside the op's low-precision copy"}},
+      {{"bytes", true, 0, "size of the tensor being reduced or gathered (per rank)"},
+       {"ranks", true, 0, "devices taking part"},
+       {"kind", false, 0, "0 all_reduce, 1 all_gather, 2 reduce_scatter, 3 all_to_all, 4 send_recv"},
+       {"algorithm", false, 0, "0 ring, 1 tree"}},
   }};
   return kFields[static_cast<std::size_t>(t)];
 }
@@ -108,14 +148,118 @@ double op_parameters(const Op& op) {
   const auto& d = op.d;
   switch (op.type) {
     case OpType::kGemm:
-      return d[4] != 0 ? d[1] * d[2] * d[3] : 0.0;
+      return d[4] != 0 && !op.tied ? d[1] * d[2] * d[3] + d[5] * d[1] * d[3] : 0.0;
     case OpType::kConv2d:
-      return d[4] * (d[1] / d[10]) * d[5] * d[6];
+      return op.tied ? 0.0 : d[4] * (d[1] / d[10]) * d[5] * d[6] + d[11] * d[4];
     case OpType::kLayerNorm:
+      return op.tied ? 0.0 : d[2] * d[1];
     case OpType::kBatchNorm:
       return 2 * d[1];
     case OpType::kEmbedding:
-      return d[1] * d[2];
+      return op.tied ? 0.0 : d[1] * d[2];
+    default:
+      return 0.0;
+  }
+}
+
+const std::vector<std::string> kOptimizers = {"sgd", "momentum", "adam", "adamw", "none"};
+
+void append_backward(Graph& g, Stage& st, const TrainOptions& t) {
+  auto name_index = [&](const std::string& n) {
+    g.names.push_back(n);
+    return static_cast<std::uint32_t>(g.names.size() - 1);
+  };
+  const std::size_t n = st.ops.size();
+  double params = 0;
+  DType weight_dtype = DType::kFp32;
+  if (t.recompute) {
+    // Activation checkpointing of the whole stage: the forward pass runs again before the
+    // backward pass (only boundary activations were kept).
+    for (std::size_t i = 0; i < n; ++i) {
+      Op f = st.ops[i];
+      const bool moves_data = f.type == OpType::kDataLoad || f.type == OpType::kDecode || f.type == OpType::kResize ||
+                              f.type == OpType::kH2D || f.type == OpType::kD2H || f.type == OpType::kCollective;
+      if (f.pass != Pass::kForward || moves_data) continue;
+      const std::string base = g.names[f.name];
+      f.name = name_index(base + ".recompute");
+      st.ops.push_back(f);
+      st.op_site.push_back(st.op_site[i]);
+    }
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    Op f = st.ops[i];
+    if (f.pass != Pass::kForward) continue;
+    const double p = op_parameters(f);
+    if (p > 0) weight_dtype = f.dtype;
+    params += p;
+    const std::string base = g.names[f.name];  // a copy: name_index() grows g.names
+    auto push = [&](Op b, Pass pass, const char* suffix) {
+      b.pass = pass;
+      b.name = name_index(base + suffix);
+      st.ops.push_back(b);
+      st.op_site.push_back(st.op_site[i]);
+    };
+    switch (f.type) {
+      case OpType::kGemm:
+        push(f, Pass::kBackwardData, ".bwd_data");
+        if (f.d[4] != 0) push(f, Pass::kBackwardWeight, ".bwd_weight");
+        break;
+      case OpType::kConv2d:
+        push(f, Pass::kBackwardData, ".bwd_data");
+        push(f, Pass::kBackwardWeight, ".bwd_weight");
+        break;
+      case OpType::kPool:
+      case OpType::kElementwise:
+      case OpType::kSoftmax:
+      case OpType::kLayerNorm:
+      case OpType::kBatchNorm:
+      case OpType::kEmbedding:
+        push(f, Pass::kBackwardData, ".bwd");
+        break;
+      default:
+        break;  // data movement and collectives have no gradient
+    }
+  }
+  append_update(g, st, t, params, weight_dtype);
+}
+
+void append_update(Graph& g, Stage& st, const TrainOptions& t, double params, DType weight_dtype) {
+  if (t.optimizer == "none" || params <= 0) return;
+  Op u;
+  u.type = OpType::kOptimizer;
+  u.pass = Pass::kUpdate;
+  // The update reads gradients and writes weights in the weights' own type; with mixed
+  // precision the fp32 master weights are read and written too.
+  u.dtype = t.mixed_precision ? weight_dtype : DType::kFp32;
+  u.d[0] = params;
+  const bool adam = t.optimizer == "adam" || t.optimizer == "adamw";
+  u.d[1] = adam ? 2 : t.optimizer == "momentum" ? 1 : 0;
+  u.d[2] = t.optimizer == "adamw" ? 13 : adam ? 12 : t.optimizer == "momentum" ? 3 : 2;
+  u.d[3] = t.mixed_precision && dtype_bytes(weight_dtype) < 4 ? 1 : 0;
+  g.names.push_back("optimizer." + t.optimizer);
+  u.name = static_cast<std::uint32_t>(g.names.size() - 1);
+  st.ops.push_back(u);
+  g.sites.push_back({});
+  g.sites.back().path = "stage '" + st.name + "' optimizer";
+  st.op_site.push_back(static_cast<std::uint32_t>(g.sites.size() - 1));
+}
+
+double op_output_elements(const Op& op) {
+  const auto& d = op.d;
+  switch (op.type) {
+    case OpType::kGemm:
+      return d[0] * d[1] * d[3];
+    case OpType::kConv2d:
+      return d[0] * d[4] * conv_out(d[2], d[5], d[7], d[8], d[9]) * conv_out(d[3], d[6], d[7], d[8], d[9]);
+    case OpType::kPool:
+      return d[0] * d[1] * conv_out(d[2], d[4], d[5], d[6], 1) * conv_out(d[3], d[4], d[5], d[6], 1);
+    case OpType::kElementwise:
+    case OpType::kSoftmax:
+    case OpType::kLayerNorm:
+    case OpType::kBatchNorm:
+      return d[0];
+    case OpType::kEmbedding:
+      return d[0] * d[1];
     default:
       return 0.0;
   }
@@ -230,7 +374,8 @@ struct Loader {
       type_node.fail("an op type", type_node.describe(),
                      did_you_mean(type, std::vector<std::string>{"gemm", "matmul", "conv2d", "pool", "elementwise",
                                                                  "softmax", "layernorm", "batchnorm", "embedding",
-                                                                 "data_load", "decode", "resize", "h2d", "d2h"}));
+                                                                 "data_load", "decode", "resize", "h2d", "d2h",
+                                                                 "collective"}));
     Op op;
     op.type = static_cast<OpType>(it - kOpNames.begin());
     const auto& fields = op_fields(op.type);
@@ -245,6 +390,18 @@ struct Loader {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const ConfigNode* f = t.find(fields[i].name);
       if (!f && fields[i].required) (void)t.at(fields[i].name);  // throws: the key is missing
+      if (op.type == OpType::kCollective && f && f->is_string() && i >= 2) {
+        // kind and algorithm are written by name.
+        static const std::vector<std::string> kAlgorithms = {"ring", "tree"};
+        const std::vector<std::string> names = i == 2 ? std::vector<std::string>(kCollectiveNames.begin(),
+                                                                                  kCollectiveNames.end())
+                                                      : kAlgorithms;
+        auto at = std::find(names.begin(), names.end(), f->m_str);
+        if (at == names.end())
+          f->fail(i == 2 ? "a collective kind" : "a collective algorithm", f->describe(), did_you_mean(f->m_str, names));
+        op.d[i] = static_cast<double>(at - names.begin());
+        continue;
+      }
       bool bytes = std::string_view(fields[i].name).find("bytes") != std::string_view::npos;
       op.d[i] = f ? size(*f, bytes) : fields[i].default_value;
     }
@@ -258,6 +415,15 @@ struct Loader {
                                                              ", c_out = " + std::to_string(op.d[4]));
       for (std::size_t i : {5u, 6u, 7u, 9u})
         if (op.d[i] < 1) t.at(fields[i].name).fail("at least 1", std::to_string(op.d[i]));
+    }
+    if (op.type == OpType::kCollective) {
+      if (op.d[1] < 1 || std::floor(op.d[1]) != op.d[1])
+        t.at("ranks").fail("a whole number of ranks, at least 1", std::to_string(op.d[1]));
+      if (op.d[2] >= kCollectiveCount || std::floor(op.d[2]) != op.d[2])
+        t.at("kind").fail("a collective kind (all_reduce, all_gather, reduce_scatter, all_to_all, send_recv)",
+                          t.at("kind").describe());
+      if (op.d[3] > 1 || std::floor(op.d[3]) != op.d[3])
+        t.at("algorithm").fail("\"ring\" or \"tree\"", t.at("algorithm").describe());
     }
     if (op.type == OpType::kPool && op.d[5] < 1) t.at("stride").fail("at least 1", std::to_string(op.d[5]));
     if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
@@ -273,52 +439,6 @@ struct Loader {
     if (const ConfigNode* dt = t.find("dtype")) s.dtype = {dt->loc(), dt->path()};
     if (const ConfigNode* peer = t.find(op.type == OpType::kH2D ? "to" : "from")) s.peer = {peer->loc(), peer->path()};
     inputs.emplace_back(name, t.find("inputs"));
-  }
-
-  // Adds backward ops (reverse order) and one optimizer update to a training stage.
-  void add_backward(Stage& st, const std::string& optimizer) {
-    const std::size_t n = st.ops.size();
-    double params = 0;
-    for (std::size_t i = n; i-- > 0;) {
-      Op f = st.ops[i];
-      if (f.pass != Pass::kForward) continue;
-      params += op_parameters(f);
-      const std::string base = g.names[f.name];  // a copy: name_index() grows g.names
-      auto push = [&](Op b, Pass p, const char* suffix) {
-        b.pass = p;
-        b.name = name_index(base + suffix);
-        st.ops.push_back(b);
-        st.op_site.push_back(st.op_site[i]);
-      };
-      switch (f.type) {
-        case OpType::kGemm:
-        case OpType::kConv2d:
-          push(f, Pass::kBackwardData, ".bwd_data");
-          push(f, Pass::kBackwardWeight, ".bwd_weight");
-          break;
-        case OpType::kPool:
-        case OpType::kElementwise:
-        case OpType::kSoftmax:
-        case OpType::kLayerNorm:
-        case OpType::kBatchNorm:
-        case OpType::kEmbedding:
-          push(f, Pass::kBackwardData, ".bwd");
-          break;
-        default:
-          break;  // data movement has no gradient
-      }
-    }
-    if (optimizer != "none" && params > 0) {
-      Op u;
-      u.type = OpType::kOptimizer;
-      u.pass = Pass::kUpdate;
-      u.dtype = DType::kFp32;
-      u.d[0] = params;
-      u.d[1] = optimizer == "adam" ? 1 : 0;
-      u.name = name_index("optimizer." + optimizer);
-      st.ops.push_back(u);
-      st.op_site.push_back(st.op_site.empty() ? site(ConfigNode()) : st.op_site.back());
-    }
   }
 
   void check_op_cycles(const Stage& st, const std::vector<std::pair<std::string, const ConfigNode*>>& inputs) {
@@ -388,8 +508,9 @@ struct Loader {
     if (stages.items().empty()) stages.fail("at least one [[stage]]", "none");
     std::vector<Stage> loaded;
     std::vector<const ConfigNode*> depends;
-    static const std::vector<std::string> kStageKeys = {"name", "kind",     "device",    "repeat", "depends_on",
-                                                        "op",   "backward", "optimizer", "source"};
+    static const std::vector<std::string> kStageKeys = {"name",     "kind",      "device", "repeat",
+                                                        "depends_on", "op",      "backward", "optimizer",
+                                                        "overlaps", "source"};
     for (const auto& s : stages.items()) {
       for (const auto& [k, v] : s.entries())
         if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
@@ -422,14 +543,13 @@ struct Loader {
         if (backward && st.kind != StageKind::kTraining)
           b->fail("backward only in a training stage", "backward = true");
       }
-      std::string optimizer = "sgd";
+      TrainOptions train;
       if (const ConfigNode* o = s.find("optimizer")) {
-        optimizer = o->as_string();
-        static const std::vector<std::string> kOpt = {"sgd", "adam", "none"};
-        if (std::find(kOpt.begin(), kOpt.end(), optimizer) == kOpt.end())
-          o->fail("an optimizer", o->describe(), did_you_mean(optimizer, kOpt));
+        train.optimizer = o->as_string();
+        if (std::find(kOptimizers.begin(), kOptimizers.end(), train.optimizer) == kOptimizers.end())
+          o->fail("an optimizer", o->describe(), did_you_mean(train.optimizer, kOptimizers));
       }
-      if (backward) add_backward(st, optimizer);
+      if (backward) append_backward(g, st, train);
       loaded.push_back(std::move(st));
       depends.push_back(s.find("depends_on"));
     }
@@ -454,6 +574,23 @@ struct Loader {
       depends[cyc.front()]->fail("stage dependencies without a cycle", "the cycle " + path,
                                  "remove one depends_on entry");
     });
+    // Overlap partners: another stage, itself not overlapping a third (one pair at a time).
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      const ConfigNode* o = stages.items()[i].find("overlaps");
+      if (!o) continue;
+      const std::string& other = o->as_string();
+      auto it = std::find(names.begin(), names.end(), other);
+      if (it == names.end() || other == loaded[i].name)
+        o->fail("the name of another stage", o->describe(), did_you_mean(other, names));
+      loaded[i].overlaps = other;
+    }
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      if (loaded[i].overlaps.empty()) continue;
+      for (const auto& other : loaded)
+        if (other.name == loaded[i].overlaps && !other.overlaps.empty())
+          stages.items()[i].at("overlaps").fail("a stage that does not itself overlap another",
+                                                "'" + other.name + "' overlaps '" + other.overlaps + "'");
+    }
     std::vector<bool> done(loaded.size(), false);
     while (g.stages.size() < loaded.size()) {
       for (std::size_t i = 0; i < loaded.size(); ++i) {
@@ -472,6 +609,7 @@ struct Loader {
 }  // namespace
 
 Graph load_workload(const ConfigNode& root) {
+  if (root.find("zoo")) return zoo::build_workload(root);
   Loader l;
   l.load(root);
   return std::move(l.g);

@@ -33,8 +33,9 @@ enum class OpType : std::uint8_t {
   kH2D,
   kD2H,
   kOptimizer,
+  kCollective,
 };
-inline constexpr std::size_t kOpTypeCount = 14;
+inline constexpr std::size_t kOpTypeCount = 15;
 std::string_view op_type_name(OpType t);
 
 /// Which computation of a layer an op is: its forward pass, or a gradient, or the update.
@@ -42,14 +43,16 @@ enum class Pass : std::uint8_t { kForward, kBackwardData, kBackwardWeight, kUpda
 std::string_view pass_name(Pass p);
 
 /// Number of size slots an op carries; their meaning per type is listed by op_fields().
-inline constexpr std::size_t kOpDims = 11;
+inline constexpr std::size_t kOpDims = 12;
 
 struct Op {
   OpType type = OpType::kElementwise;
   Pass pass = Pass::kForward;
   core::DType dtype = core::DType::kFp32;
   std::int32_t peer = -1;  ///< h2d/d2h: index into Graph::peers
+  bool tied = false;       ///< its weights are another op's (tied embeddings): trained, not counted twice
   std::uint32_t name = 0;  ///< index into Graph::names
+  std::uint32_t group = 0; ///< index into Graph::groups (layer or block; 0 = none)
   std::array<double, kOpDims> d{};
 };
 
@@ -73,6 +76,26 @@ struct Stage {
   core::SourceLoc device_loc;          ///< of the `device` key
   std::string device_path;             ///< key path of the `device` key
   std::vector<std::uint32_t> op_site;  ///< per op: index into Graph::sites (where it was written)
+  /// Name of a stage this one runs concurrently with (dataloader workers under training):
+  /// the wall time counts only the longer of the two, and components charged twice while both
+  /// run are credited back to this stage (see Ledger).
+  std::string overlaps;
+  /// Share of the stage's wall time its device waits idle in a pipeline-parallel schedule
+  /// (the bubble, (p-1)/(m+p-1) for p stages and m micro-batches); charged at busy static power.
+  double bubble = 0;
+};
+
+/// Memory a workload needs on one instance of a device, by kind, in bytes.
+struct Footprint {
+  std::string device;
+  double weights_bytes = 0;
+  double gradients_bytes = 0;
+  double optimizer_bytes = 0;  ///< optimizer states and fp32 master weights
+  double activations_bytes = 0;
+  double kv_cache_bytes = 0;
+  [[nodiscard]] double total_bytes() const {
+    return weights_bytes + gradients_bytes + optimizer_bytes + activations_bytes + kv_cache_bytes;
+  }
 };
 
 /// Where an op was written, so that binding errors can point at it.
@@ -95,16 +118,49 @@ struct Graph {
   std::vector<std::string> names;  ///< op names
   std::vector<std::string> peers;  ///< device names that h2d/d2h ops refer to
   std::vector<OpSite> sites;
+  std::vector<std::string> groups{""};   ///< layer/block labels of ops (index 0: none)
+  std::vector<std::string> warnings;     ///< what an importer or builder approximated
   std::map<std::string, double> params;  ///< numeric parameters after overrides
+  std::vector<Footprint> footprints;     ///< memory needs per device (zoo and imported models)
   [[nodiscard]] std::size_t op_count() const;
 };
+
+/// How a training stage's backward pass and update are generated.
+struct TrainOptions {
+  std::string optimizer = "sgd";  ///< one of kOptimizers
+  bool mixed_precision = false;   ///< low-precision weights and gradients with fp32 master weights
+  bool recompute = false;         ///< activation recomputation: forward ops run again before backward
+};
+extern const std::vector<std::string> kOptimizers;  ///< "sgd", "momentum", "adam", "adamw", "none"
+
+/// Appends to a training stage the backward ops of its forward ops, in reverse order: data and
+/// weight gradients of GEMMs and convolutions, data gradients of the rest, then one optimizer
+/// update over all parameters.
+void append_backward(Graph& g, Stage& st, const TrainOptions& t);
+
+/// Appends one optimizer update over `params` parameters (nothing for optimizer "none").
+void append_update(Graph& g, Stage& st, const TrainOptions& t, double params, core::DType weight_dtype);
+
+/// Elements an op writes as its output (what training keeps for the backward pass).
+double op_output_elements(const Op& op);
 
 /// Builds a graph from a parsed workload document. Throws ConfigError on bad input, including
 /// unknown names and cycles among stages (depends_on) or ops (inputs).
 Graph load_workload(const core::ConfigNode& root);
 
-/// Parameter count of an op's weights (0 for ops without weights).
+/// Parameter count of an op's weights (0 for ops without weights or with tied weights).
 double op_parameters(const Op& op);
+
+/// Collective kinds (the `kind` field of a collective op).
+enum class Collective : std::uint8_t { kAllReduce, kAllGather, kReduceScatter, kAllToAll, kSendRecv };
+inline constexpr std::size_t kCollectiveCount = 5;
+std::string_view collective_name(Collective c);
+/// Bytes each rank sends over its link for a collective of `bytes` (the full tensor) among
+/// `ranks`: ring all-reduce 2(N-1)/N, tree all-reduce 2 (double binary tree, bandwidth term),
+/// all-gather / reduce-scatter / all-to-all (N-1)/N, send/recv 1 (Thakur et al. 2005; NCCL docs).
+double collective_wire_bytes(Collective c, bool tree, double bytes, double ranks);
+/// Latency steps of a collective: ring 2(N-1) (all-reduce) or N-1; tree 2 log2 N; send/recv 1.
+double collective_steps(Collective c, bool tree, double ranks);
 
 /// Workloads shipped in workloads/library, embedded at build time.
 const std::vector<core::EmbeddedText>& workload_library();

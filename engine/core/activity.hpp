@@ -18,6 +18,7 @@ struct HierarchyView {
   double register_bytes = 0;  ///< operand storage of all compute units together (reuse tile at level 0)
   std::array<double, kMaxMemLevels> capacity_bytes{};  ///< per level; DRAM last
   std::size_t levels = 0;                              ///< number of levels including DRAM
+  double instances = 1;                                ///< instances of the device (ranks of a collective)
 };
 
 /// Activity of one op on one device.
@@ -32,6 +33,8 @@ struct OpActivity {
   double peer_dram_write_bytes = 0;                 ///< bytes written into the peer device's DRAM (h2d)
   double storage_read_bytes = 0;                    ///< bytes read from storage attached to the device
   double host_ops = 0;                              ///< scalar integer work on a CPU (decode, tokenization) in ops
+  double fabric_bytes = 0;  ///< bytes all instances send to each other (collectives), summed over instances
+  double latency_s = 0;     ///< fixed time on top of the roofline (collective step latencies)
 };
 
 }  // namespace jg::core

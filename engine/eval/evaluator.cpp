@@ -69,6 +69,8 @@ struct Bound {
   int storage = -1;
   double storage_bw = 0;
   std::vector<PeerBinding> peers;  // indexed like Graph::peers
+  PeerBinding fabric;              // collectives among the device's instances
+  double fabric_crossings = 1;     // times each byte crosses the fabric link (2 when staged through a host)
   double overhead_s = 0;
   std::vector<double> coef;  // per slot: J per unit, or W for static/idle slots
   double base_power_w = 0;   // device busy, everything else idle
@@ -92,6 +94,17 @@ std::vector<double> power_scales(const Platform& p, bool busy) {
     if (busy && !d.shares_dram) out[static_cast<std::size_t>(d.dram)] *= d.memory_clock_ratio;
   }
   return out;
+}
+
+/// Components busy whenever a stage on device `di` runs (its members, its DRAM, node parts).
+std::vector<char> default_busy(const Platform& p, int di) {
+  const Device& d = p.devices[static_cast<std::size_t>(di)];
+  std::vector<char> busy(p.components.size(), 0);
+  for (int m : d.members)
+    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage) busy[static_cast<std::size_t>(m)] = 1;
+  busy[static_cast<std::size_t>(d.dram)] = 1;
+  for (int c : p.node.parts) busy[static_cast<std::size_t>(c)] = 1;
+  return busy;
 }
 
 Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_hz) {
@@ -171,13 +184,29 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     }
     b.peers.push_back(pb);
   }
+  // Collectives among the device's instances: its own fabric (a link connecting the device to
+  // itself, e.g. NVLink through NVSwitch); else the first link to another device, every byte
+  // crossing it twice (staged through that device's memory: assumption, no PCIe peer-to-peer).
+  {
+    int fabric = p.link_between(di, di);
+    if (fabric < 0)
+      for (const auto& l : p.links)
+        if (l.a == di || l.b == di) {
+          fabric = l.component;
+          b.fabric_crossings = 2;
+          break;
+        }
+    if (fabric >= 0) {
+      const auto lc = static_cast<std::size_t>(fabric);
+      const TransferCaps& tc = *p.components[lc].model->transfer();
+      b.fabric.link = fabric;
+      b.fabric.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
+      b.fabric.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
+    }
+  }
+  b.view.instances = d.count;
   b.overhead_s = d.launch_overhead_s;
-  b.busy.assign(p.components.size(), 0);
-  for (int m : d.members)
-    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage)
-      b.busy[static_cast<std::size_t>(m)] = 1;
-  b.busy[static_cast<std::size_t>(d.dram)] = 1;  // also when shared with another device
-  for (int c : p.node.parts) b.busy[static_cast<std::size_t>(c)] = 1;
+  b.busy = default_busy(p, di);
   for (std::size_t c = 0; c < p.components.size(); ++c)
     b.base_power_w += b.busy[c] ? b.coef[L.static_slot[c]] : b.coef[L.idle_slot[c]];
   return b;
@@ -238,7 +267,13 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     charge(pb.peer_read_slot, a.peer_dram_read_bytes * kBitsPerByte);
     charge(pb.peer_write_slot, a.peer_dram_write_bytes * kBitsPerByte);
   }
-  t += b.overhead_s;
+  if (a.fabric_bytes > 0) {
+    const double bytes = a.fabric_bytes * b.fabric_crossings;
+    t = std::max(t, bytes / b.fabric.link_bw);
+    charge(b.fabric.link_slot, bytes * kBitsPerByte);
+    extra = b.fabric.link;
+  }
+  t += b.overhead_s + a.latency_s;
   double power = b.base_power_w;
   if (extra >= 0) {
     const auto c = static_cast<std::size_t>(extra);
@@ -285,14 +320,18 @@ StageResult eval_stage(const Platform& p, const Layout& L, const Graph& g, const
     time += part.time_s;
   }
   r.slot_energy_j = dyn;
+  // Pipeline bubble: the device waits, powered, for a share of the wall time.
+  const double bubble = st.bubble > 0 ? time * st.bubble / (1 - st.bubble) : 0.0;
   for (std::size_t c = 0; c < p.components.size(); ++c) {
     const double busy_s = b.busy[c] ? time : extra[c];
-    r.slot_energy_j[L.static_slot[c]] = b.coef[L.static_slot[c]] * busy_s;
-    r.slot_energy_j[L.idle_slot[c]] = b.coef[L.idle_slot[c]] * (time - busy_s);
+    r.slot_energy_j[L.static_slot[c]] = b.coef[L.static_slot[c]] * (busy_s + (b.busy[c] ? bubble : 0));
+    r.slot_energy_j[L.idle_slot[c]] = b.coef[L.idle_slot[c]] * (time - busy_s + (b.busy[c] ? 0 : bubble));
   }
   const double k = st.repeat;
   for (auto& e : r.slot_energy_j) e *= k;
-  r.time_s = time * k;
+  r.bubble_s = bubble * k;
+  r.bubble_j = b.base_power_w * bubble * k;
+  r.time_s = (time + bubble) * k;
   for (auto& o : r.ops) {
     o.energy_j *= k;
     o.time_s *= k;
@@ -339,6 +378,48 @@ BoundaryEnergy boundaries(const Platform& p, const Layout& L, const StageResult&
   return b;
 }
 
+/// Stages that overlap (dataloader under training): while both run, a component busy in one is
+/// charged idle in the other, and one busy or idle in both is charged twice. The double charge,
+/// T = min(t_a, t_b) times that power, is taken back: idle charges from the stage where the
+/// component was idle, a static charge from the overlapping stage. Clamped so that no slot
+/// goes negative (a component that was busy beyond its default set for part of a stage).
+void apply_overlaps(const Platform& p, const Layout& L, const Graph& g, Ledger& led) {
+  for (std::size_t ai = 0; ai < led.stages.size(); ++ai) {
+    StageResult& a = led.stages[ai];
+    const Stage& sa = g.stages[ai];
+    if (sa.overlaps.empty()) continue;
+    std::size_t bi = 0;
+    while (bi < g.stages.size() && g.stages[bi].name != sa.overlaps) ++bi;
+    JG_ASSERT(bi < g.stages.size() && bi != ai, "overlap partner not found");
+    StageResult& b = led.stages[bi];
+    const double t = std::min(a.time_s, b.time_s);
+    if (t <= 0) continue;
+    const auto busy_a = default_busy(p, p.find_device(sa.device));
+    const auto busy_b = default_busy(p, p.find_device(g.stages[bi].device));
+    auto take = [&](StageResult& r, std::size_t slot, double want) {
+      const double got = std::min(want, r.slot_energy_j[slot]);
+      r.slot_energy_j[slot] -= got;
+      r.overlap_credit_j += got;
+      return want - got;
+    };
+    for (std::size_t c = 0; c < p.components.size(); ++c) {
+      const std::size_t st = L.static_slot[c], id = L.idle_slot[c];
+      if (busy_a[c] && busy_b[c]) {
+        take(a, st, t * a.slot_energy_j[st] / a.time_s);
+      } else if (busy_a[c]) {
+        take(b, id, t * b.slot_energy_j[id] / b.time_s);
+      } else {
+        // Idle in a (busy in b, or idle in both): a's idle charge over the overlap goes.
+        const double rate = a.slot_energy_j[id] / a.time_s;
+        const double rest = take(a, id, t * rate);
+        if (!busy_b[c] && rest > 0) take(b, id, rest);
+      }
+    }
+    a.overlaps = sa.overlaps;
+    a.overlap_s = t;
+  }
+}
+
 }  // namespace
 
 void validate_binding(const Platform& p, const Graph& g) {
@@ -366,6 +447,20 @@ void validate_binding(const Platform& p, const Graph& g) {
         throw binding_error(g, st, i, At::kOp, "a device with vector arithmetic for " + what(),
                             "device '" + d.name + "' has vector_ops_per_cycle = 0",
                             "set vector_ops_per_cycle in its pe");
+      if (op.type == OpType::kCollective && op.d[1] > 1) {
+        if (op.d[1] > d.count)
+          throw binding_error(g, st, i, At::kOp, "at most as many ranks as device '" + d.name + "' has instances",
+                              std::to_string(static_cast<long long>(op.d[1])) + " ranks in " + what() + ", " +
+                                  std::to_string(d.count) + " instance(s)",
+                              "set the device's count (e.g. --hw 8x" + p.name + ") or lower the parallel degree");
+        bool linked = false;
+        for (const auto& l : p.links) linked = linked || l.a == di || l.b == di;
+        if (!linked)
+          throw binding_error(g, st, i, At::kOp, "a link among the instances of '" + d.name + "' for " + what(),
+                              "platform '" + p.name + "' has no link at device '" + d.name + "'",
+                              "add [links.NAME] with connects = [\"" + d.name + "\", \"" + d.name +
+                                  "\"] (NVLink fabric) or a PCIe link to the host");
+      }
       if (op.type == OpType::kDecode && pe.host_ops_per_cycle <= 0)
         throw binding_error(g, st, i, At::kOp, "a CPU-like device (host_ops_per_cycle > 0) for " + what(),
                             "device '" + d.name + "' (" + d.kind + ")", "bind decoding stages to the host CPU");
@@ -390,6 +485,18 @@ void validate_binding(const Platform& p, const Graph& g) {
       }
     }
   }
+}
+
+std::vector<MemoryCheck> check_memory(const Platform& p, const Graph& g) {
+  std::vector<MemoryCheck> out;
+  for (const auto& f : g.footprints) {
+    const int di = p.find_device(f.device);
+    if (di < 0) continue;  // validate_binding reports it
+    const Device& d = p.devices[static_cast<std::size_t>(di)];
+    const MemoryCaps& mc = *p.components[static_cast<std::size_t>(d.dram)].model->memory();
+    out.push_back({f.device, f.total_bytes(), mc.capacity_bytes});
+  }
+  return out;
 }
 
 Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
@@ -427,14 +534,19 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
       }
       r.throttled = true;
     }
+    led.stages.push_back(std::move(r));
+  }
+  apply_overlaps(p, L, g, led);
+  for (auto& r : led.stages) {
+    r.energy_j = 0;
+    for (double e : r.slot_energy_j) r.energy_j += e;
     r.boundary = boundaries(p, L, r);
     led.energy_j += r.energy_j;
-    led.time_s += r.time_s;
+    led.time_s += r.time_s - r.overlap_s;
     led.boundary.device_j += r.boundary.device_j;
     led.boundary.node_j += r.boundary.node_j;
     led.boundary.wall_j += r.boundary.wall_j;
     led.boundary.facility_j += r.boundary.facility_j;
-    led.stages.push_back(std::move(r));
   }
   led.check_invariants();
   return led;

@@ -28,6 +28,15 @@ void validate_binding(const hw::Platform& platform, const wl::Graph& graph);
 /// Evaluates the whole graph. validate_binding must have passed (it is called again here).
 Ledger evaluate(const hw::Platform& platform, const wl::Graph& graph, const EvalOptions& options = {});
 
+/// Whether a workload's memory footprint fits one instance of its device's DRAM.
+struct MemoryCheck {
+  std::string device;
+  double need_bytes = 0;      ///< per instance
+  double capacity_bytes = 0;  ///< per instance
+  [[nodiscard]] bool fits() const { return need_bytes <= capacity_bytes; }
+};
+std::vector<MemoryCheck> check_memory(const hw::Platform& platform, const wl::Graph& graph);
+
 /// The slots (columns of the linear form) of a platform, in ledger order.
 std::vector<Slot> platform_slots(const hw::Platform& platform);
 

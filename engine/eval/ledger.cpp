@@ -37,10 +37,13 @@ void Ledger::check_invariants() const {
     }
     JG_ASSERT(close(slots_sum, s.energy_j), "stage " + s.name + ": slots sum to " + std::to_string(slots_sum) +
                                                 " J, stage total is " + std::to_string(s.energy_j) + " J");
-    JG_ASSERT(close(ops_e, s.energy_j), "stage " + s.name + ": ops sum to " + std::to_string(ops_e) + " J");
-    JG_ASSERT(close(ops_t, s.time_s), "stage " + s.name + ": op times sum to " + std::to_string(ops_t) + " s");
+    const double parts = ops_e + s.bubble_j - s.overlap_credit_j;
+    JG_ASSERT(close(parts, s.energy_j),
+              "stage " + s.name + ": ops, bubble and overlap credit sum to " + std::to_string(parts) + " J");
+    JG_ASSERT(close(ops_t + s.bubble_s, s.time_s),
+              "stage " + s.name + ": op times and bubble sum to " + std::to_string(ops_t + s.bubble_s) + " s");
     total += s.energy_j;
-    time += s.time_s;
+    time += s.time_s - s.overlap_s;
   }
   JG_ASSERT(close(total, energy_j),
             "stages sum to " + std::to_string(total) + " J, total is " + std::to_string(energy_j));

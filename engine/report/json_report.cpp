@@ -1,4 +1,5 @@
 // The one translation unit of engine/ that includes nlohmann-json.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/report/report.hpp"
@@ -28,6 +29,17 @@ std::string render_json(const ReportInput& in) {
     for (std::size_t k = 0; k < m.knobs.size(); ++k) knobs[m.knobs[k].name] = m.active_values[k];
     j["power_mode"] = {{"name", m.active}, {"knobs_si", knobs}};
   }
+  ordered_json memory = ordered_json::array();
+  for (const auto& m : in.memory)
+    memory.push_back({{"device", m.device},
+                      {"need_bytes_per_instance", m.need_bytes},
+                      {"capacity_bytes_per_instance", m.capacity_bytes},
+                      {"fits", m.fits()}});
+  j["memory"] = memory;
+  j["status"] = std::all_of(in.memory.begin(), in.memory.end(), [](const auto& m) { return m.fits(); })
+                    ? "ok"
+                    : "does_not_fit";
+  j["warnings"] = in.graph.warnings;
   ordered_json stages = ordered_json::array();
   for (std::size_t si = 0; si < L.stages.size(); ++si) {
     const auto& s = L.stages[si];
@@ -44,6 +56,9 @@ std::string render_json(const ReportInput& in) {
     st["clock_hz"] = s.clock_hz;
     st["throttled"] = s.throttled;
     st["power_cap_met"] = !s.cap_unattainable;
+    if (!s.overlaps.empty())
+      st["overlap"] = {{"with", s.overlaps}, {"hidden_s", s.overlap_s}, {"credit_j", s.overlap_credit_j}};
+    if (s.bubble_s > 0) st["pipeline_bubble"] = {{"time_s", s.bubble_s}, {"energy_j", s.bubble_j}};
     ordered_json comps = ordered_json::object();
     const auto ce = L.component_energy(s);
     for (std::size_t c = 0; c < ce.size(); ++c) comps[L.component_ids[c]] = {{"energy_j", ce[c]}};
@@ -58,6 +73,8 @@ std::string render_json(const ReportInput& in) {
     for (const auto& o : s.ops) {
       const wl::Op& op = in.graph.stages[si].ops[o.op];
       ops.push_back({{"name", in.graph.names[op.name]},
+                     {"group", in.graph.groups[op.group]},
+                     {"block", block_kind(in.graph, op)},
                      {"type", wl::op_type_name(op.type)},
                      {"pass", wl::pass_name(op.pass)},
                      {"dtype", core::dtype_name(op.dtype)},
@@ -68,6 +85,18 @@ std::string render_json(const ReportInput& in) {
                      {"dram_bytes", o.dram_bytes}});
     }
     st["ops"] = ops;
+    for (bool kind : {true, false}) {
+      ordered_json rows = ordered_json::array();
+      for (const auto& r : group_rows(in, si, kind))
+        rows.push_back({{"name", r.name},
+                        {"ops", r.ops},
+                        {"energy_j", r.energy_j},
+                        {"time_s", r.time_s},
+                        {"macs", r.macs},
+                        {"flops", r.flops},
+                        {"dram_bytes", r.dram_bytes}});
+      st[kind ? "blocks" : "groups"] = rows;
+    }
     stages.push_back(st);
   }
   j["stages"] = stages;

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <map>
 #include <set>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -38,6 +40,45 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
+std::string block_kind(const wl::Graph& g, const wl::Op& op) {
+  if (op.type == wl::OpType::kLayerNorm) return "norm";
+  if (op.type == wl::OpType::kOptimizer) return "optimizer";
+  std::string label = g.groups[op.group];
+  if (label.empty()) return std::string(wl::op_type_name(op.type));
+  // Drop "layers.N." / "encoder.layers.N." prefixes: keep what follows the last number.
+  std::size_t cut = 0;
+  for (std::size_t i = 0; i < label.size(); ++i)
+    if (label[i] == '.' && i + 1 < label.size() && std::isdigit(static_cast<unsigned char>(label[i + 1]))) {
+      const std::size_t next = label.find('.', i + 1);
+      if (next != std::string::npos) cut = next + 1;
+    }
+  std::string kind = label.substr(cut);
+  const std::size_t dot = kind.rfind('.');
+  return dot == std::string::npos ? kind : kind.substr(dot + 1);
+}
+
+std::vector<GroupRow> group_rows(const ReportInput& in, std::size_t stage, bool by_kind) {
+  const auto& s = in.ledger.stages[stage];
+  const auto& ops = in.graph.stages[stage].ops;
+  std::vector<GroupRow> rows;
+  std::map<std::string, std::size_t> index;
+  for (const auto& o : s.ops) {
+    const wl::Op& op = ops[o.op];
+    std::string key = by_kind ? block_kind(in.graph, op) : in.graph.groups[op.group];
+    if (key.empty()) key = "(ungrouped)";
+    auto [it, added] = index.emplace(key, rows.size());
+    if (added) rows.push_back({key});
+    GroupRow& r = rows[it->second];
+    ++r.ops;
+    r.energy_j += o.energy_j;
+    r.time_s += o.time_s;
+    r.macs += o.macs;
+    r.flops += o.flops;
+    r.dram_bytes += o.dram_bytes;
+  }
+  return rows;
+}
+
 double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary) {
   if (boundary == "device") return b.device_j;
   if (boundary == "wall") return b.wall_j;
@@ -45,7 +86,7 @@ double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundar
   return b.node_j;
 }
 
-std::string render_table(const ReportInput& in, std::size_t top_ops) {
+std::string render_table(const ReportInput& in, std::size_t top_ops, const std::string& by) {
   const auto& L = in.ledger;
   std::string out;
   out +=
@@ -64,6 +105,20 @@ std::string render_table(const ReportInput& in, std::size_t top_ops) {
                      e_str(L.boundary.device_j), e_str(L.boundary.node_j), e_str(L.boundary.wall_j),
                      core::format_number(in.platform.node.psu_efficiency), e_str(L.boundary.facility_j),
                      core::format_number(in.platform.node.pue));
+  for (const auto& m : in.memory)
+    out += fmt::format("memory on {}: needs {} per instance, has {}: {}\n", m.device,
+                       format(DataSize(m.need_bytes * kBitsPerByte)), format(DataSize(m.capacity_bytes * kBitsPerByte)),
+                       m.fits() ? "fits" : "DOES NOT FIT (the estimate assumes it would)");
+  for (const auto& s : L.stages) {
+    if (s.overlap_s > 0)
+      out += fmt::format("stage {} runs under {}: {} of it hidden, {} charged twice taken back\n", s.name, s.overlaps,
+                         t_str(s.overlap_s), e_str(s.overlap_credit_j));
+    if (s.bubble_s > 0)
+      out += fmt::format("stage {}: pipeline bubble {} ({} at static power)\n", s.name, t_str(s.bubble_s),
+                         e_str(s.bubble_j));
+  }
+  for (const auto& wmsg : in.graph.warnings) out += "warning: " + wmsg + "\n";
+  if (!in.memory.empty() || !in.graph.warnings.empty()) out += "\n";
   std::size_t w = 5;
   for (const auto& s : L.stages) w = std::max(w, s.name.size());
   out += fmt::format("{:<{}}  {:<13}  {:<8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>6}  {}\n", "stage", w, "kind", "device",
@@ -116,6 +171,36 @@ std::string render_table(const ReportInput& in, std::size_t top_ops) {
       out += fmt::format("{:<14}  {:<28}  {:<12}  {:>10}  {:>10}  {:>10.4g}  {:>10}\n", r.s->name.substr(0, 14),
                          in.graph.names[op.name].substr(0, 28), wl::op_type_name(op.type), e_str(r.o->energy_j),
                          t_str(r.o->time_s), r.o->macs, format(DataSize(r.o->dram_bytes * kBitsPerByte)));
+    }
+  }
+  if (by == "op") {
+    for (std::size_t si = 0; si < L.stages.size(); ++si) {
+      const auto& s = L.stages[si];
+      out += fmt::format("\nops of stage {} (per run of the stage: x{})\n", s.name, repeat_str(s.repeat));
+      out += fmt::format("{:<40}  {:<24}  {:<12}  {:<15}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}\n", "op", "group",
+                         "type", "pass", "energy", "time", "MACs", "FLOPs", "DRAM");
+      for (const auto& o : s.ops) {
+        const wl::Op& op = in.graph.stages[si].ops[o.op];
+        out += fmt::format("{:<40}  {:<24}  {:<12}  {:<15}  {:>10}  {:>10}  {:>10.4g}  {:>10.4g}  {:>10}\n",
+                           in.graph.names[op.name].substr(0, 40), in.graph.groups[op.group].substr(0, 24),
+                           wl::op_type_name(op.type), wl::pass_name(op.pass), e_str(o.energy_j / s.repeat),
+                           t_str(o.time_s / s.repeat), o.macs / s.repeat, o.flops / s.repeat,
+                           format(DataSize(o.dram_bytes / s.repeat * kBitsPerByte)));
+      }
+    }
+  } else if (by == "group") {
+    for (std::size_t si = 0; si < L.stages.size(); ++si) {
+      const auto& s = L.stages[si];
+      for (bool kind : {true, false}) {
+        const auto rows = group_rows(in, si, kind);
+        out += fmt::format("\nstage {} by {}\n", s.name, kind ? "block kind" : "layer/block");
+        out += fmt::format("{:<32}  {:>6}  {:>10}  {:>6}  {:>10}  {:>10}  {:>10}\n", kind ? "kind" : "group", "ops",
+                           "energy", "share", "time", "MACs", "DRAM");
+        for (const auto& r : rows)
+          out += fmt::format("{:<32}  {:>6}  {:>10}  {:>6}  {:>10}  {:>10.4g}  {:>10}\n", r.name.substr(0, 32), r.ops,
+                             e_str(r.energy_j), pct(r.energy_j, s.energy_j), t_str(r.time_s), r.macs,
+                             format(DataSize(r.dram_bytes * kBitsPerByte)));
+      }
     }
   }
   return out;

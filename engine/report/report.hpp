@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/eval/evaluator.hpp"
 #include "engine/eval/ledger.hpp"
 #include "hwmodels/platform/platform.hpp"
 #include "workloads/graph.hpp"
@@ -31,12 +32,27 @@ struct ReportInput {
   const eval::Ledger& ledger;
   Provenance provenance;
   std::string boundary = "node";  ///< headline boundary: device | node | wall | facility
+  std::vector<eval::MemoryCheck> memory;  ///< footprint against device memory (zoo and imported models)
 };
+
+/// Ops of one stage summed by a key: their group (layer or block label, "layers.3.mlp") or
+/// their block kind ("attention", "mlp", "norm", "embedding", "lm_head", ...).
+struct GroupRow {
+  std::string name;
+  std::size_t ops = 0;
+  double energy_j = 0, time_s = 0, macs = 0, flops = 0, dram_bytes = 0;
+};
+std::vector<GroupRow> group_rows(const ReportInput& in, std::size_t stage, bool by_kind);
+/// The block kind of an op: "norm" for normalizations, else the last part of its group label
+/// with any layer prefix removed ("layers.3.attention" -> "attention"), else its op type.
+std::string block_kind(const wl::Graph& g, const wl::Op& op);
 
 /// The ledger's total at a boundary name ("device", "node", "wall", "facility").
 double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary);
 
-std::string render_table(const ReportInput& in, std::size_t top_ops = 10);
+/// by: "stage" (stages, components, top ops), "op" (also every op of every stage) or "group"
+/// (also ops summed by block kind and by layer/block).
+std::string render_table(const ReportInput& in, std::size_t top_ops = 10, const std::string& by = "stage");
 std::string render_json(const ReportInput& in);
 std::string render_csv(const ReportInput& in);
 

@@ -248,7 +248,10 @@ std::pair<int, int> read_ends(const Platform& p, const ConfigNode& connects) {
                                               items[static_cast<std::size_t>(i)].describe(),
                                               did_you_mean(n, p.device_names()));
   }
-  if (ends[0] == ends[1]) connects.fail("two different devices", "the same device twice");
+  // A device named twice is a fabric among its own instances (NVLink through NVSwitch).
+  if (ends[0] == ends[1] && p.devices[static_cast<std::size_t>(ends[0])].count < 2)
+    connects.fail("two different devices, or one device with count > 1 (a fabric among its instances)",
+                  "the same device twice, and it has one instance");
   return {ends[0], ends[1]};
 }
 

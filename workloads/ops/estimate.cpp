@@ -22,6 +22,11 @@ double matrix_read_bytes(double m, double n, double k, double b, double a_bytes,
 
 namespace {
 
+// Per-step latency of a collective (one hop of a ring or tree): assumption, ~5 us, the order of
+// NCCL's measured small-message all-reduce latency per hop on NVLink/PCIe (NCCL tests report
+// 10-30 us for 8-GPU all-reduces of a few kB). Calibrate with measured collectives.
+constexpr double kCollectiveStepLatencyS = 5e-6;
+
 // A matrix op: MACs plus reads per level from the reuse model, writes of C at every level.
 void matrix(OpActivity& a, const HierarchyView& v, double m, double n, double k, double count, double eb,
             double a_bytes, double b_bytes, double c_bytes) {
@@ -66,6 +71,7 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
         matrix(a, v, k, n, m, count, eb, k * m * eb, m * n * eb, k * n * eb);
       else
         matrix(a, v, m, n, k, count, eb, m * k * eb, k * n * eb, m * n * eb);
+      if (d[5] != 0 && op.pass != Pass::kBackwardData) a.vector_flops = m * n * count;  // bias add / its gradient
       break;
     }
     case OpType::kConv2d: {
@@ -82,6 +88,7 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
         matrix(a, v, gm, gn, gk, g, eb, in_b / g, w_b / g, out_b / g);
       // The three products share one MAC count: n·ho·wo·co·(ci/g)·kh·kw.
       a.macs = gm * gn * gk * g;
+      if (d[11] != 0 && op.pass != Pass::kBackwardData) a.vector_flops = n * co * ho * wo;  // bias
       break;
     }
     case OpType::kPool: {
@@ -104,7 +111,7 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
       break;
     case OpType::kLayerNorm:  // mean, variance, normalize, scale, shift: ~8 flops per element
     case OpType::kBatchNorm: {
-      const double e = d[0], f = d[1];
+      const double e = d[0], f = op.type == OpType::kLayerNorm ? d[1] * d[2] / 2 : d[1];
       stream(a, v, (bwd ? 2 : 1) * e * eb + 2 * f * eb, e * eb + (bwd ? 2 * f * eb : 0), (bwd ? 12 : 8) * e);
       break;
     }
@@ -138,11 +145,25 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
       dram_only(a, v, 0, d[0]);
       break;
     case OpType::kOptimizer: {
-      // fp32 state. SGD: read w, g; write w; 2 flops/param. Adam: read w, g, m, v; write w, m, v;
-      // ~12 flops/param (moments, bias correction, rsqrt, update).
-      const double p = d[0];
-      const bool adam = d[1] != 0;
-      stream(a, v, (adam ? 4 : 2) * p * 4, (adam ? 3 : 1) * p * 4, (adam ? 12 : 2) * p);
+      // Reads the weights (fp32 master copy), the gradients (in the op's type) and the fp32
+      // states; writes weights and states, and with mixed precision the low-precision copy.
+      // SGD: 2 flops/param; momentum 3; Adam ~12 (moments, bias correction, rsqrt, update).
+      const double p = d[0], states = d[1], flops = d[2], master = d[3];
+      stream(a, v, p * (4 + eb + 4 * states), p * (4 + 4 * states + master * eb), flops * p);
+      break;
+    }
+    case OpType::kCollective: {
+      const auto kind = static_cast<Collective>(static_cast<int>(d[2]));
+      const bool tree = d[3] != 0;
+      const double bytes = d[0], ranks = d[1];
+      const double wire = collective_wire_bytes(kind, tree, bytes, ranks);  // per rank
+      const bool reduces = kind == Collective::kAllReduce || kind == Collective::kReduceScatter;
+      a.fabric_bytes = wire * v.instances;
+      // Each rank reads what it sends and writes what it receives in its own DRAM; reductions
+      // add (N-1)/N of the elements once per rank.
+      dram_only(a, v, wire * v.instances, wire * v.instances);
+      if (reduces && ranks > 1) a.vector_flops = (ranks - 1) / ranks * bytes / eb * v.instances;
+      a.latency_s = collective_steps(kind, tree, ranks) * kCollectiveStepLatencyS;
       break;
     }
   }

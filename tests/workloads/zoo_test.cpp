@@ -1,0 +1,290 @@
+// The model zoo: parameter counts and MACs against published figures (each with its source in
+// workloads/zoo/models/*.toml), pipeline structure, scaling invariants, and every model on
+// every platform kind.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/eval/evaluator.hpp"
+#include "tests/test_support.hpp"
+#include "workloads/ops/estimate.hpp"
+#include "workloads/zoo/zoo.hpp"
+
+namespace jg {
+namespace {
+
+using wl::OpType;
+using wl::zoo::Model;
+using wl::zoo::ModelArgs;
+
+double macs_of(const wl::Graph& g, std::size_t stage = 0) {
+  double macs = 0;
+  for (const auto& op : g.stages[stage].ops) macs += wl::estimate(op, core::HierarchyView{}).macs;
+  return macs;
+}
+
+double hp(const Model& m, const char* k, double fallback) {
+  auto it = m.hp.find(k);
+  return it == m.hp.end() ? fallback : it->second;
+}
+
+/// A zoo workload document with parameter overrides, built for target `t`.
+wl::Graph zoo_graph(const std::string& name, const std::vector<std::string>& sets,
+                    const wl::zoo::Target& t = wl::zoo::Target{}) {
+  const Model* m = wl::zoo::find_model(name);
+  EXPECT_NE(m, nullptr) << name;
+  core::ConfigNode root = core::parse_toml_text(wl::zoo::spec_text(*m, t), "<zoo:" + name + ">");
+  for (const auto& s : sets) core::apply_override(root, "params." + s);
+  return wl::load_workload(root);
+}
+
+TEST(Zoo, HasTheModelsTheIssueNames) {
+  for (const char* name :
+       {"resnet18",   "resnet50",    "vgg16",          "mobilenetv2", "efficientnet-b0", "vit-b16",     "unet3d",
+        "retinanet",  "ssd-resnet34", "rnnt",          "bert-base",   "bert-large",      "gpt2",        "gpt-j-6b",
+        "gpt3-175b",  "t5-11b",      "meena-2.6b",     "gshard-600b", "switch-1.5t",     "opt-175b",    "bloom-176b",
+        "llama-7b",   "llama-13b",   "llama-33b",      "llama-65b",   "llama2-7b",       "llama2-13b",  "llama2-70b",
+        "llama3.1-8b", "llama3.1-70b", "llama3.1-405b", "mixtral-8x7b", "qwen3-8b",      "qwen3-14b",   "qwen3-32b",
+        "qwen3-30b-a3b", "gemma3-12b", "gemma3-27b",    "dlrm",        "stable-diffusion-xl"})
+    EXPECT_NE(wl::zoo::find_model(name), nullptr) << name;
+  EXPECT_EQ(wl::zoo::find_model("ResNet-50"), wl::zoo::find_model("resnet50"));  // aliases, any case
+}
+
+// Every model's forward graph carries the published parameter count (and MACs where published)
+// within the tolerance its registry entry states and justifies.
+TEST(Zoo, ParametersAndMacsMatchPublishedFigures) {
+  for (const auto& m : wl::zoo::models()) {
+    SCOPED_TRACE(m.name);
+    ASSERT_FALSE(m.published.source.empty());
+    ModelArgs a;
+    a.batch = 1;
+    const wl::Graph g = wl::zoo::forward_graph(m, a);
+    const double params = wl::zoo::forward_parameters(g);
+    EXPECT_NEAR(params / m.published.params, 1.0, m.published.tolerance)
+        << "graph " << params << " vs published " << m.published.params << " (" << m.published.source << ")";
+    if (m.published.active_params > 0) {
+      // Per token only top_k of the experts' weights are used.
+      const double experts = hp(m, "experts", 0), k = hp(m, "top_k", 0);
+      double active = 0;
+      for (const auto& op : g.stages[0].ops) {
+        const bool expert = g.names[op.name].find(".experts.") != std::string::npos;
+        active += wl::op_parameters(op) * (expert ? k / experts : 1.0);
+      }
+      EXPECT_NEAR(active / m.published.active_params, 1.0, std::max(0.03, m.published.tolerance));
+    }
+    if (m.published.macs_per_sample > 0) {
+      EXPECT_NEAR(macs_of(g) / m.published.macs_per_sample, 1.0, std::max(0.02, m.published.tolerance))
+          << "at " << m.published.at;
+    }
+  }
+}
+
+// MACs scale linearly with the batch (no per-batch constant hides in a forward pass).
+TEST(Zoo, MacsScaleWithBatch) {
+  for (const char* name : {"resnet50", "bert-base", "llama2-7b", "mixtral-8x7b"}) {
+    const Model& m = *wl::zoo::find_model(name);
+    ModelArgs one, eight;
+    eight.batch = 8;
+    EXPECT_NEAR(macs_of(wl::zoo::forward_graph(m, eight)) / macs_of(wl::zoo::forward_graph(m, one)), 8.0, 1e-9)
+        << name;
+  }
+}
+
+// Training compute of dense decoders: 2 FLOPs per MAC over forward and backward ~ 6 x params x
+// tokens (Kaplan et al. 2020). The rest is attention, 6 x L x S x d per token with the causal
+// half counted (12·L·S·d / 2), and the embedding rows that do no MACs; both are < 10 % here.
+TEST(Zoo, TrainingFlopsAreSixTimesParametersTimesTokens) {
+  for (const char* name : {"gpt3-175b", "llama2-70b", "opt-175b", "llama-7b", "bloom-176b"}) {
+    SCOPED_TRACE(name);
+    const Model& m = *wl::zoo::find_model(name);
+    const double seq = m.default_seq, batch = 4;
+    const wl::Graph g = zoo_graph(name, {"mode=train", "batch=4", "host="});
+    ASSERT_EQ(g.stages[0].name, "train");
+    const double flops = 2 * macs_of(g, 0);
+    const double params = wl::zoo::forward_parameters(g);
+    const double tokens = batch * seq;
+    const double ratio = flops / (6 * params * tokens);
+    // The attention term explains the excess: 6·L·S·d per token (causal half of 12·L·S·d).
+    const double attention = 6 * hp(m, "layers", 0) * seq * hp(m, "heads", 0) * hp(m, "head_dim", hp(m, "d_model", 0) / hp(m, "heads", 1));
+    EXPECT_NEAR(ratio, 1.0, 0.10);
+    EXPECT_NEAR(flops / tokens, 6 * params + attention, 0.05 * flops / tokens);
+  }
+}
+
+TEST(Zoo, TrainingStageHasGradientsOptimizerAndCollectives) {
+  const wl::Graph g = zoo_graph("llama2-7b", {"mode=train", "batch=8", "data_parallel=8", "accumulation=2",
+                                              "steps=10", "host="});
+  ASSERT_EQ(g.stages.size(), 2u);
+  const auto& train = g.stages[0];
+  const auto& update = g.stages[1];
+  EXPECT_EQ(train.repeat, 20);  // steps x accumulation
+  EXPECT_EQ(update.repeat, 10);
+  std::size_t bwd_data = 0, bwd_weight = 0;
+  for (const auto& op : train.ops) {
+    bwd_data += op.pass == wl::Pass::kBackwardData;
+    bwd_weight += op.pass == wl::Pass::kBackwardWeight;
+  }
+  EXPECT_GT(bwd_data, 0u);
+  EXPECT_GT(bwd_weight, 0u);
+  ASSERT_EQ(update.ops.size(), 2u);
+  EXPECT_EQ(update.ops[0].type, OpType::kCollective);  // data-parallel gradient all-reduce
+  EXPECT_EQ(update.ops[0].d[1], 8);
+  EXPECT_EQ(update.ops[1].type, OpType::kOptimizer);
+  EXPECT_EQ(update.ops[1].d[1], 2);  // AdamW keeps two fp32 states
+  EXPECT_EQ(update.ops[1].d[3], 1);  // fp16 training keeps fp32 master weights
+  // Gradients of the micro-batch: half the batch per pass with accumulation 2.
+  const wl::Graph one = zoo_graph("llama2-7b", {"mode=train", "batch=4", "host="});
+  EXPECT_NEAR(macs_of(g, 0) / macs_of(one, 0), 1.0, 1e-9);
+}
+
+TEST(Zoo, RecomputationRunsTheForwardPassAgain) {
+  const wl::Graph base = zoo_graph("bert-base", {"mode=train", "host="});
+  const wl::Graph re = zoo_graph("bert-base", {"mode=train", "host=", "recompute=1"});
+  // Backward is about twice the forward: recomputation adds one forward, 3 -> 4 units.
+  EXPECT_NEAR(macs_of(re, 0) / macs_of(base, 0), 4.0 / 3.0, 0.02);
+  EXPECT_LT(re.footprints[0].activations_bytes, base.footprints[0].activations_bytes / 4);
+}
+
+TEST(Zoo, ServingHasPrefillAndDecodeWithKvCacheReads) {
+  const wl::Graph g = zoo_graph("llama2-7b", {"batch=4", "requests=8", "input_tokens=512", "output_tokens=129",
+                                              "host="});
+  ASSERT_EQ(g.stages.size(), 2u);
+  EXPECT_EQ(g.stages[0].name, "prefill");
+  EXPECT_EQ(g.stages[0].repeat, 2);        // 8 requests in batches of 4
+  EXPECT_EQ(g.stages[1].repeat, 2 * 128);  // one decode step per further token
+  // A decode step's attention reads the whole cache: keys of 512 + 129/2 tokens on average.
+  bool found = false;
+  for (const auto& op : g.stages[1].ops)
+    if (g.names[op.name] == "layers.0.attention.scores") {
+      found = true;
+      EXPECT_DOUBLE_EQ(op.d[1], 512 + 64.5 + 1);
+      EXPECT_EQ(op.d[3], 4 * 32);  // batch x kv heads
+    }
+  EXPECT_TRUE(found);
+  // The KV cache: batch x (in + out) x layers x 2 x kv_heads x head_dim x 2 bytes.
+  EXPECT_DOUBLE_EQ(g.footprints[0].kv_cache_bytes, 4.0 * (512 + 129) * 32 * 2 * 32 * 128 * 2);
+}
+
+TEST(Zoo, MixtureOfExpertsUsesTopKOfTheExperts) {
+  const Model& m = *wl::zoo::find_model("mixtral-8x7b");
+  ModelArgs a;
+  a.seq = 16;
+  const wl::Graph g = wl::zoo::forward_graph(m, a);
+  double expert_macs = 0, expert_params = 0;
+  for (const auto& op : g.stages[0].ops)
+    if (g.names[op.name].find(".experts.") != std::string::npos) {
+      expert_macs += wl::estimate(op, core::HierarchyView{}).macs;
+      expert_params += wl::op_parameters(op);
+    }
+  // Each of the 16 tokens passes through top_k = 2 of the 8 experts.
+  EXPECT_NEAR(expert_macs, 16 * 2.0 / 8.0 * expert_params, 1e-6 * expert_macs);
+}
+
+// ----- on hardware ---------------------------------------------------------------------------
+
+eval::Ledger run(const hw::Platform& p, const wl::Graph& g) { return eval::evaluate(p, g); }
+
+wl::zoo::Target target(const std::string& device, const std::string& host, const std::string& dtype, double n = 1,
+                       bool storage = true) {
+  wl::zoo::Target t;
+  t.device = device;
+  t.host = host;
+  t.dtype = dtype;
+  t.instances = n;
+  t.storage = storage;
+  return t;
+}
+
+TEST(ZooOnHardware, EnergyOfNRequestsIsNTimesOne) {
+  const hw::Platform p = test::load_library_platform("h100-sxm5-80gb");
+  const auto t = target("gpu", "", "fp16");
+  const double e8 = run(p, zoo_graph("llama2-7b", {"requests=8", "batch=8"}, t)).energy_j;
+  const double e80 = run(p, zoo_graph("llama2-7b", {"requests=80", "batch=8"}, t)).energy_j;
+  EXPECT_NEAR(e80 / e8, 10.0, 1e-9);
+  const double v1 = run(p, zoo_graph("resnet50", {"requests=100"}, t)).energy_j;
+  const double v3 = run(p, zoo_graph("resnet50", {"requests=300"}, t)).energy_j;
+  EXPECT_NEAR(v3 / v1, 3.0, 1e-9);
+}
+
+TEST(ZooOnHardware, BiggerBatchNeverRaisesEnergyPerSampleOnComputeBoundModels) {
+  const hw::Platform p = test::load_library_platform("a100-sxm4-80gb");
+  const auto t = target("gpu", "", "fp16");
+  for (const char* name : {"resnet50", "vgg16", "bert-large"}) {
+    double last = 1e300;
+    for (int b = 1; b <= 256; b *= 2) {
+      const double e = run(p, zoo_graph(name, {"batch=" + std::to_string(b), "requests=1024"}, t)).energy_j / 1024;
+      EXPECT_LE(e, last * (1 + 1e-12)) << name << " batch " << b;
+      last = e;
+    }
+  }
+}
+
+TEST(ZooOnHardware, DataloaderOverlapHidesTheShorterStage) {
+  const hw::Platform p = test::load_library_platform("dgx-a100");
+  const auto t = target("gpu", "cpu", "fp16", 8);
+  const wl::Graph g = zoo_graph("resnet50", {"mode=train", "batch=256", "steps=10"}, t);
+  ASSERT_EQ(g.stages[0].overlaps, "train");
+  const eval::Ledger led = run(p, g);
+  const auto& pre = led.stages[0];
+  const auto& train = led.stages[1];
+  EXPECT_NEAR(pre.overlap_s, std::min(pre.time_s, train.time_s), 1e-12);
+  double sum = 0;
+  for (const auto& s : led.stages) sum += s.time_s;
+  EXPECT_NEAR(led.time_s, sum - pre.overlap_s, 1e-9 * sum);
+  EXPECT_GT(pre.overlap_credit_j + train.overlap_credit_j, 0);
+}
+
+TEST(ZooOnHardware, ParallelismAddsCollectivesAndBubbles) {
+  const hw::Platform p = test::load_library_platform("dgx-a100");
+  const auto t = target("gpu", "", "bf16", 8);
+  const auto base = run(p, zoo_graph("llama2-7b", {"mode=train", "batch=32", "seq=1024", "steps=2"}, t));
+  const auto tp = run(p, zoo_graph("llama2-7b", {"mode=train", "batch=32", "seq=1024", "steps=2",
+                                                 "data_parallel=4", "tensor_parallel=2"},
+                                   t));
+  const auto pp = run(p, zoo_graph("llama2-7b", {"mode=train", "batch=32", "seq=1024", "steps=2",
+                                                 "data_parallel=4", "pipeline_parallel=2", "microbatches=4"},
+                                   t));
+  EXPECT_GT(tp.stages[0].time_s, base.stages[0].time_s);  // tensor-parallel all-reduces
+  EXPECT_NEAR(pp.stages[0].bubble_s / pp.stages[0].time_s, 1.0 / 5.0, 1e-9);  // (p-1)/(m+p-1)
+  EXPECT_GT(pp.stages[0].energy_j, base.stages[0].energy_j);
+  // The gradient all-reduce moves bytes over NVLink.
+  const auto ce = base.component_energy(base.stages[1]);
+  std::size_t nv = 0;
+  while (base.component_ids[nv] != "nvlink") ++nv;
+  EXPECT_GT(ce[nv], 0);
+}
+
+// Every zoo model runs on every shipped platform kind: CPU server, GPU, Jetson, FPGA, node;
+// where its footprint exceeds the device memory the check says so (a status, not an error).
+TEST(ZooOnHardware, EveryModelRunsOnEveryPlatformKindOrReportsItDoesNotFit) {
+  struct Case {
+    const char* platform;
+    wl::zoo::Target t;
+  };
+  const std::vector<Case> cases = {{"xeon-8480", target("cpu", "", "bf16")},
+                                   {"a100-sxm4-80gb", target("gpu", "", "fp16")},
+                                   {"jetson-agx-orin-64gb", target("gpu", "cpu", "fp16")},
+                                   {"alveo-u250", target("fpga", "", "int8", 1, false)},
+                                   {"dgx-h100", target("gpu", "cpu", "fp16", 8)}};
+  for (const auto& c : cases) {
+    const hw::Platform p = test::load_library_platform(c.platform);
+    std::size_t fit = 0, not_fit = 0;
+    for (const auto& m : wl::zoo::models()) {
+      SCOPED_TRACE(std::string(c.platform) + " / " + m.name);
+      const wl::Graph g = zoo_graph(m.name, {"requests=2", "batch=1"}, c.t);
+      const auto checks = eval::check_memory(p, g);
+      ASSERT_FALSE(checks.empty());
+      checks[0].fits() ? ++fit : ++not_fit;
+      const eval::Ledger led = run(p, g);
+      EXPECT_GT(led.energy_j, 0);
+      EXPECT_TRUE(std::isfinite(led.energy_j));
+    }
+    EXPECT_GT(fit, 0u) << c.platform;
+    if (std::string(c.platform) != "xeon-8480") {
+      EXPECT_GT(not_fit, 0u) << c.platform;  // e.g. gpt3-175b
+    }
+  }
+}
+
+}  // namespace
+}  // namespace jg
