@@ -8,7 +8,6 @@
 
 #include "engine/core/expr.hpp"
 #include "engine/core/quantity.hpp"
-#include "workloads/ops/estimate.hpp"
 #include "workloads/zoo/zoo.hpp"
 
 namespace jg::wl {
@@ -157,109 +156,6 @@ double op_parameters(const Op& op) {
       return 2 * d[1];
     case OpType::kEmbedding:
       return op.tied ? 0.0 : d[1] * d[2];
-    default:
-      return 0.0;
-  }
-}
-
-const std::vector<std::string> kOptimizers = {"sgd", "momentum", "adam", "adamw", "none"};
-
-void append_backward(Graph& g, Stage& st, const TrainOptions& t) {
-  auto name_index = [&](const std::string& n) {
-    g.names.push_back(n);
-    return static_cast<std::uint32_t>(g.names.size() - 1);
-  };
-  const std::size_t n = st.ops.size();
-  double params = 0;
-  DType weight_dtype = DType::kFp32;
-  if (t.recompute) {
-    // Activation checkpointing of the whole stage: the forward pass runs again before the
-    // backward pass (only boundary activations were kept).
-    for (std::size_t i = 0; i < n; ++i) {
-      Op f = st.ops[i];
-      const bool moves_data = f.type == OpType::kDataLoad || f.type == OpType::kDecode || f.type == OpType::kResize ||
-                              f.type == OpType::kH2D || f.type == OpType::kD2H || f.type == OpType::kCollective;
-      if (f.pass != Pass::kForward || moves_data) continue;
-      const std::string base = g.names[f.name];
-      f.name = name_index(base + ".recompute");
-      st.ops.push_back(f);
-      st.op_site.push_back(st.op_site[i]);
-    }
-  }
-  for (std::size_t i = n; i-- > 0;) {
-    Op f = st.ops[i];
-    if (f.pass != Pass::kForward) continue;
-    const double p = op_parameters(f);
-    if (p > 0) weight_dtype = f.dtype;
-    params += p;
-    const std::string base = g.names[f.name];  // a copy: name_index() grows g.names
-    auto push = [&](Op b, Pass pass, const char* suffix) {
-      b.pass = pass;
-      b.name = name_index(base + suffix);
-      st.ops.push_back(b);
-      st.op_site.push_back(st.op_site[i]);
-    };
-    switch (f.type) {
-      case OpType::kGemm:
-        push(f, Pass::kBackwardData, ".bwd_data");
-        if (f.d[4] != 0) push(f, Pass::kBackwardWeight, ".bwd_weight");
-        break;
-      case OpType::kConv2d:
-        push(f, Pass::kBackwardData, ".bwd_data");
-        push(f, Pass::kBackwardWeight, ".bwd_weight");
-        break;
-      case OpType::kPool:
-      case OpType::kElementwise:
-      case OpType::kSoftmax:
-      case OpType::kLayerNorm:
-      case OpType::kBatchNorm:
-      case OpType::kEmbedding:
-        push(f, Pass::kBackwardData, ".bwd");
-        break;
-      default:
-        break;  // data movement and collectives have no gradient
-    }
-  }
-  append_update(g, st, t, params, weight_dtype);
-}
-
-void append_update(Graph& g, Stage& st, const TrainOptions& t, double params, DType weight_dtype) {
-  if (t.optimizer == "none" || params <= 0) return;
-  Op u;
-  u.type = OpType::kOptimizer;
-  u.pass = Pass::kUpdate;
-  // The update reads gradients and writes weights in the weights' own type; with mixed
-  // precision the fp32 master weights are read and written too.
-  u.dtype = t.mixed_precision ? weight_dtype : DType::kFp32;
-  u.d[0] = params;
-  const bool adam = t.optimizer == "adam" || t.optimizer == "adamw";
-  u.d[1] = adam ? 2 : t.optimizer == "momentum" ? 1 : 0;
-  u.d[2] = t.optimizer == "adamw" ? 13 : adam ? 12 : t.optimizer == "momentum" ? 3 : 2;
-  u.d[3] = t.mixed_precision && dtype_bytes(weight_dtype) < 4 ? 1 : 0;
-  g.names.push_back("optimizer." + t.optimizer);
-  u.name = static_cast<std::uint32_t>(g.names.size() - 1);
-  st.ops.push_back(u);
-  g.sites.push_back({});
-  g.sites.back().path = "stage '" + st.name + "' optimizer";
-  st.op_site.push_back(static_cast<std::uint32_t>(g.sites.size() - 1));
-}
-
-double op_output_elements(const Op& op) {
-  const auto& d = op.d;
-  switch (op.type) {
-    case OpType::kGemm:
-      return d[0] * d[1] * d[3];
-    case OpType::kConv2d:
-      return d[0] * d[4] * conv_out(d[2], d[5], d[7], d[8], d[9]) * conv_out(d[3], d[6], d[7], d[8], d[9]);
-    case OpType::kPool:
-      return d[0] * d[1] * conv_out(d[2], d[4], d[5], d[6], 1) * conv_out(d[3], d[4], d[5], d[6], 1);
-    case OpType::kElementwise:
-    case OpType::kSoftmax:
-    case OpType::kLayerNorm:
-    case OpType::kBatchNorm:
-      return d[0];
-    case OpType::kEmbedding:
-      return d[0] * d[1];
     default:
       return 0.0;
   }
