@@ -41,16 +41,15 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   LoadedInput hw_in = load_input("platform", a.hw);
   // Zoo and ONNX workloads take their defaults (device, host, data type) from the platform as
   // shipped; --set then applies to both.
-  LoadedInput wl_in =
-      load_workload_input(a.workload, hw::load_platform(hw_in.root, hw::builtin_registry()), a.sets);
+  LoadedInput wl_in = load_workload_input(a.workload, hw::load_platform(hw_in.root, hw::builtin_registry()), a.sets);
   apply_overrides(hw_in.root, wl_in.root, a.sets);
   const hw::Platform platform = hw::load_platform(hw_in.root, hw::builtin_registry());
   const wl::Graph graph = build_graph(wl_in.root, a.strict);
   eval::EvalOptions opt;
   opt.threads = a.threads;
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
-  report::ReportInput in{platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary,
-                         eval::check_memory(platform, graph)};
+  report::ReportInput in{
+      platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary, eval::check_memory(platform, graph)};
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
@@ -142,7 +141,8 @@ std::string describe_platform(const hw::Platform& p) {
     const auto& c = p.components[static_cast<std::size_t>(l.component)];
     out += fmt::format("  link {} ({}{}) {} <-> {}, {}/direction each\n", c.id, c.model->kind(),
                        c.count > 1 ? " x" + std::to_string(c.count) : std::string(),
-                       p.devices[static_cast<std::size_t>(l.a)].name, p.devices[static_cast<std::size_t>(l.b)].name,
+                       p.devices[static_cast<std::size_t>(l.a)].name,
+                       l.inter_node ? std::string("other nodes") : p.devices[static_cast<std::size_t>(l.b)].name,
                        format(Bandwidth(c.model->transfer()->bandwidth_bytes_per_s * kBitsPerByte)));
   }
   for (int part : p.node.parts) {
@@ -217,8 +217,7 @@ int cmd_describe(const std::string& name, std::ostream& out) {
     if (m->published.active_params > 0)
       out << " (" << format_number(m->published.active_params / 1e6) << " M active per token)";
     if (m->published.macs_per_sample > 0)
-      out << ", " << format_number(m->published.macs_per_sample / 1e9) << " GMACs per sample at "
-          << m->published.at;
+      out << ", " << format_number(m->published.macs_per_sample / 1e9) << " GMACs per sample at " << m->published.at;
     out << " (" << m->published.source << ")\n";
     wl::zoo::ModelArgs args;
     const wl::Graph g = wl::zoo::forward_graph(*m, args);

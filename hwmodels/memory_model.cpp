@@ -23,9 +23,10 @@ MemoryModel::MemoryModel(std::string kind, Role role, bool on_chip, const ParamV
 }
 
 TransferModel::TransferModel(std::string kind, Role role, double bandwidth_bytes_per_s, const ParamValues& p,
-                             const char* energy_key, const char* action)
+                             const char* energy_key, const char* action, bool inter_node)
     : m_kind(std::move(kind)), m_role(role) {
   m_caps.bandwidth_bytes_per_s = bandwidth_bytes_per_s;
+  m_caps.inter_node = inter_node;
   m_caps.efficiency = p.si("efficiency");
   m_caps.transfer_action = 0;
   m_actions = {{action, p.si(energy_key)}};

@@ -27,7 +27,7 @@ class MemoryModel final : public core::ComponentModel {
 class TransferModel final : public core::ComponentModel {
  public:
   TransferModel(std::string kind, core::Role role, double bandwidth_bytes_per_s, const core::ParamValues& p,
-                const char* energy_key, const char* action);
+                const char* energy_key, const char* action, bool inter_node = false);
   std::string_view kind() const override { return m_kind; }
   core::Role role() const override { return m_role; }
   const core::TransferCaps* transfer() const override { return &m_caps; }

@@ -13,6 +13,7 @@ core::ModelInfo cache_sram_info();
 std::vector<core::ModelInfo> dram_infos();  ///< one per memory standard
 core::ModelInfo pcie_info();
 core::ModelInfo nvlink_info();
+core::ModelInfo network_info();
 core::ModelInfo ssd_info();
 core::ModelInfo board_info();
 

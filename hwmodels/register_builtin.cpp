@@ -10,6 +10,7 @@ const core::Registry& builtin_registry() {
     for (auto& d : dram_infos()) r.add(std::move(d));
     r.add(pcie_info());
     r.add(nvlink_info());
+    r.add(network_info());
     r.add(ssd_info());
     r.add(board_info());
     return r;

@@ -28,11 +28,10 @@ std::string_view stage_kind_name(StageKind k) {
 
 namespace {
 constexpr std::array<std::string_view, kOpTypeCount> kOpNames = {
-    "gemm",      "conv2d",    "pool",   "elementwise", "softmax", "layernorm", "batchnorm",
-    "embedding", "data_load", "decode", "resize",      "h2d",     "d2h",       "optimizer", "collective"};
-constexpr std::array<std::string_view, kCollectiveCount> kCollectiveNames = {"all_reduce", "all_gather",
-                                                                             "reduce_scatter", "all_to_all",
-                                                                             "send_recv"};
+    "gemm",      "conv2d", "pool",   "elementwise", "softmax", "layernorm", "batchnorm", "embedding",
+    "data_load", "decode", "resize", "h2d",         "d2h",     "optimizer", "collective"};
+constexpr std::array<std::string_view, kCollectiveCount> kCollectiveNames = {
+    "all_reduce", "all_gather", "reduce_scatter", "all_to_all", "send_recv"};
 }  // namespace
 
 std::string_view collective_name(Collective c) { return kCollectiveNames[static_cast<std::size_t>(c)]; }
@@ -58,6 +57,40 @@ double collective_steps(Collective c, bool tree, double ranks) {
   if (c == Collective::kSendRecv) return 1;
   if (tree) return 2 * std::ceil(std::log2(ranks));
   return c == Collective::kAllReduce ? 2 * (ranks - 1) : ranks - 1;
+}
+
+CollectiveTraffic collective_traffic(Collective c, bool tree, double bytes, double ranks, double nodes) {
+  CollectiveTraffic t;
+  if (nodes <= 1) {
+    t.fabric_bytes = collective_wire_bytes(c, tree, bytes, ranks);
+    t.steps = collective_steps(c, tree, ranks);
+    return t;
+  }
+  const double local = ranks / nodes;
+  const double local_share = local > 1 ? (local - 1) / local : 0.0;
+  switch (c) {
+    case Collective::kAllReduce:
+      t.fabric_bytes = 2 * local_share * bytes;
+      t.network_bytes = collective_wire_bytes(c, tree, bytes / local, nodes);
+      t.steps = (local > 1 ? 2 * (local - 1) : 0) + collective_steps(c, tree, nodes);
+      break;
+    case Collective::kAllGather:
+    case Collective::kReduceScatter:
+      t.fabric_bytes = local_share * bytes;
+      t.network_bytes = collective_wire_bytes(c, tree, bytes / local, nodes);
+      t.steps = collective_steps(c, tree, local) + collective_steps(c, tree, nodes);
+      break;
+    case Collective::kAllToAll:
+      t.fabric_bytes = (local - 1) / ranks * bytes;
+      t.network_bytes = (ranks - local) / ranks * bytes;
+      t.steps = collective_steps(c, tree, ranks);
+      break;
+    case Collective::kSendRecv:
+      t.network_bytes = bytes;
+      t.steps = 1;
+      break;
+  }
+  return t;
 }
 
 std::string_view op_type_name(OpType t) { return kOpNames[static_cast<std::size_t>(t)]; }
@@ -132,7 +165,8 @@ const std::vector<OpField>& op_fields(OpType t) {
       {{"bytes", true, 0, "size of the tensor being reduced or gathered (per rank)"},
        {"ranks", true, 0, "devices taking part"},
        {"kind", false, 0, "0 all_reduce, 1 all_gather, 2 reduce_scatter, 3 all_to_all, 4 send_recv"},
-       {"algorithm", false, 0, "0 ring, 1 tree"}},
+       {"algorithm", false, 0, "0 ring, 1 tree"},
+       {"nodes", false, 1, "nodes the ranks are spread over (hierarchical: inside each node, then across)"}},
   }};
   return kFields[static_cast<std::size_t>(t)];
 }
@@ -267,11 +301,11 @@ struct Loader {
     std::string_view canon = type == "matmul" ? std::string_view("gemm") : std::string_view(type);
     auto it = std::find(kOpNames.begin(), kOpNames.end(), canon);
     if (it == kOpNames.end() || canon == "optimizer")
-      type_node.fail("an op type", type_node.describe(),
-                     did_you_mean(type, std::vector<std::string>{"gemm", "matmul", "conv2d", "pool", "elementwise",
-                                                                 "softmax", "layernorm", "batchnorm", "embedding",
-                                                                 "data_load", "decode", "resize", "h2d", "d2h",
-                                                                 "collective"}));
+      type_node.fail(
+          "an op type", type_node.describe(),
+          did_you_mean(type, std::vector<std::string>{"gemm", "matmul", "conv2d", "pool", "elementwise", "softmax",
+                                                      "layernorm", "batchnorm", "embedding", "data_load", "decode",
+                                                      "resize", "h2d", "d2h", "collective"}));
     Op op;
     op.type = static_cast<OpType>(it - kOpNames.begin());
     const auto& fields = op_fields(op.type);
@@ -289,12 +323,12 @@ struct Loader {
       if (op.type == OpType::kCollective && f && f->is_string() && i >= 2) {
         // kind and algorithm are written by name.
         static const std::vector<std::string> kAlgorithms = {"ring", "tree"};
-        const std::vector<std::string> names = i == 2 ? std::vector<std::string>(kCollectiveNames.begin(),
-                                                                                  kCollectiveNames.end())
-                                                      : kAlgorithms;
+        const std::vector<std::string> names =
+            i == 2 ? std::vector<std::string>(kCollectiveNames.begin(), kCollectiveNames.end()) : kAlgorithms;
         auto at = std::find(names.begin(), names.end(), f->m_str);
         if (at == names.end())
-          f->fail(i == 2 ? "a collective kind" : "a collective algorithm", f->describe(), did_you_mean(f->m_str, names));
+          f->fail(i == 2 ? "a collective kind" : "a collective algorithm", f->describe(),
+                  did_you_mean(f->m_str, names));
         op.d[i] = static_cast<double>(at - names.begin());
         continue;
       }
@@ -320,6 +354,9 @@ struct Loader {
                           t.at("kind").describe());
       if (op.d[3] > 1 || std::floor(op.d[3]) != op.d[3])
         t.at("algorithm").fail("\"ring\" or \"tree\"", t.at("algorithm").describe());
+      if (op.d[4] < 1 || std::floor(op.d[4]) != op.d[4] || std::fmod(op.d[1], op.d[4]) != 0)
+        t.at("nodes").fail("a whole number of nodes, at least 1, dividing ranks",
+                           "nodes = " + format_number(op.d[4]) + ", ranks = " + format_number(op.d[1]));
     }
     if (op.type == OpType::kPool && op.d[5] < 1) t.at("stride").fail("at least 1", std::to_string(op.d[5]));
     if (op.type == OpType::kH2D || op.type == OpType::kD2H) {
@@ -391,8 +428,8 @@ struct Loader {
   }
 
   void load(const ConfigNode& root) {
-    static const std::vector<std::string> kTop = {"schema_version", "name",   "description", "params",
-                                                  "stage",          "source", "sources"};
+    static const std::vector<std::string> kTop = {"schema_version", "name",  "description", "params",
+                                                  "stage",          "nodes", "source",      "sources"};
     for (const auto& [k, v] : root.entries())
       if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a workload key", k, kTop);
     const ConfigNode& ver = root.at("schema_version");
@@ -400,13 +437,18 @@ struct Loader {
     g.name = root.at("name").as_string();
     if (const ConfigNode* d = root.find("description")) g.description = d->as_string();
     read_params(root);
+    if (const ConfigNode* n = root.find("nodes")) {
+      g.nodes = size(*n);
+      if (g.nodes < 1 || std::floor(g.nodes) != g.nodes)
+        n->fail("a whole number of identical nodes, at least 1", n->describe());
+    }
     const ConfigNode& stages = root.at("stage");
     if (stages.items().empty()) stages.fail("at least one [[stage]]", "none");
     std::vector<Stage> loaded;
     std::vector<const ConfigNode*> depends;
-    static const std::vector<std::string> kStageKeys = {"name",     "kind",      "device", "repeat",
+    static const std::vector<std::string> kStageKeys = {"name",       "kind",    "device",   "repeat",
                                                         "depends_on", "op",      "backward", "optimizer",
-                                                        "overlaps", "source"};
+                                                        "overlaps",   "workers", "source"};
     for (const auto& s : stages.items()) {
       for (const auto& [k, v] : s.entries())
         if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
@@ -427,6 +469,11 @@ struct Loader {
       if (const ConfigNode* r = s.find("repeat")) {
         st.repeat = size(*r);
         if (st.repeat <= 0) r->fail("a positive repeat count", r->describe());
+      }
+      if (const ConfigNode* w = s.find("workers")) {
+        st.workers = size(*w);
+        if (st.workers < 0 || std::floor(st.workers) != st.workers)
+          w->fail("a whole number of PE units (cores) to use, 0 for all", w->describe());
       }
       std::vector<std::pair<std::string, const ConfigNode*>> inputs;
       const ConfigNode& ops = s.at("op");
@@ -484,8 +531,10 @@ struct Loader {
       if (loaded[i].overlaps.empty()) continue;
       for (const auto& other : loaded)
         if (other.name == loaded[i].overlaps && !other.overlaps.empty())
-          stages.items()[i].at("overlaps").fail("a stage that does not itself overlap another",
-                                                "'" + other.name + "' overlaps '" + other.overlaps + "'");
+          stages.items()[i]
+              .at("overlaps")
+              .fail("a stage that does not itself overlap another",
+                    "'" + other.name + "' overlaps '" + other.overlaps + "'");
     }
     std::vector<bool> done(loaded.size(), false);
     while (g.stages.size() < loaded.size()) {

@@ -49,10 +49,10 @@ struct Op {
   OpType type = OpType::kElementwise;
   Pass pass = Pass::kForward;
   core::DType dtype = core::DType::kFp32;
-  std::int32_t peer = -1;  ///< h2d/d2h: index into Graph::peers
-  bool tied = false;       ///< its weights are another op's (tied embeddings): trained, not counted twice
-  std::uint32_t name = 0;  ///< index into Graph::names
-  std::uint32_t group = 0; ///< index into Graph::groups (layer or block; 0 = none)
+  std::int32_t peer = -1;   ///< h2d/d2h: index into Graph::peers
+  bool tied = false;        ///< its weights are another op's (tied embeddings): trained, not counted twice
+  std::uint32_t name = 0;   ///< index into Graph::names
+  std::uint32_t group = 0;  ///< index into Graph::groups (layer or block; 0 = none)
   std::array<double, kOpDims> d{};
 };
 
@@ -83,6 +83,8 @@ struct Stage {
   /// Share of the stage's wall time its device waits idle in a pipeline-parallel schedule
   /// (the bubble, (p-1)/(m+p-1) for p stages and m micro-batches); charged at busy static power.
   double bubble = 0;
+  /// PE units (CPU cores: dataloader workers) the stage may use; 0: all of them.
+  double workers = 0;
 };
 
 /// Memory a workload needs on one instance of a device, by kind, in bytes.
@@ -122,6 +124,9 @@ struct Graph {
   std::vector<std::string> warnings;     ///< what an importer or builder approximated
   std::map<std::string, double> params;  ///< numeric parameters after overrides
   std::vector<Footprint> footprints;     ///< memory needs per device (zoo and imported models)
+  /// Identical nodes the workload runs on (data or pipeline parallel across a cluster). The
+  /// stages describe one node's share; every energy is multiplied by `nodes`, times are not.
+  double nodes = 1;
   [[nodiscard]] std::size_t op_count() const;
 };
 
@@ -161,6 +166,21 @@ std::string_view collective_name(Collective c);
 double collective_wire_bytes(Collective c, bool tree, double bytes, double ranks);
 /// Latency steps of a collective: ring 2(N-1) (all-reduce) or N-1; tree 2 log2 N; send/recv 1.
 double collective_steps(Collective c, bool tree, double ranks);
+
+/// Per-rank traffic of a collective among `ranks` spread evenly over `nodes` nodes
+/// (L = ranks/nodes per node), done hierarchically as NCCL does across nodes:
+/// - all-reduce: reduce-scatter inside the node ((L-1)/L of the tensor), all-reduce of the
+///   1/L shard across nodes (ring or tree over `nodes`), all-gather inside the node;
+/// - all-gather / reduce-scatter: (n-1)/n of the 1/L shard across nodes, (L-1)/L inside;
+/// - all-to-all: 1/ranks of the tensor to every other rank, (ranks-L)/ranks across nodes;
+/// - send/recv: across a node boundary.
+/// With one node it is collective_wire_bytes and collective_steps among `ranks`.
+struct CollectiveTraffic {
+  double fabric_bytes = 0;   ///< per rank, over the links inside the node
+  double network_bytes = 0;  ///< per rank, over the network to other nodes
+  double steps = 0;          ///< latency steps, both phases
+};
+CollectiveTraffic collective_traffic(Collective c, bool tree, double bytes, double ranks, double nodes);
 
 /// Workloads shipped in workloads/library, embedded at build time.
 const std::vector<core::EmbeddedText>& workload_library();

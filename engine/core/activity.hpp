@@ -33,8 +33,9 @@ struct OpActivity {
   double peer_dram_write_bytes = 0;                 ///< bytes written into the peer device's DRAM (h2d)
   double storage_read_bytes = 0;                    ///< bytes read from storage attached to the device
   double host_ops = 0;                              ///< scalar integer work on a CPU (decode, tokenization) in ops
-  double fabric_bytes = 0;  ///< bytes all instances send to each other (collectives), summed over instances
-  double latency_s = 0;     ///< fixed time on top of the roofline (collective step latencies)
+  double fabric_bytes = 0;   ///< bytes all instances send to each other (collectives), summed over instances
+  double network_bytes = 0;  ///< bytes all instances send to other nodes (collectives), summed over instances
+  double latency_s = 0;      ///< fixed time on top of the roofline (collective step latencies)
 };
 
 }  // namespace jg::core

@@ -58,6 +58,7 @@ struct TransferCaps {
   double bandwidth_bytes_per_s = 0;
   double efficiency = 1.0;
   int transfer_action = -1;  ///< link: transfer_bit; storage: read_bit
+  bool inter_node = false;   ///< a network port to other nodes (link.network), not a link inside the node
 };
 
 class ComponentModel {

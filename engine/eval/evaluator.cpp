@@ -70,6 +70,7 @@ struct Bound {
   double storage_bw = 0;
   std::vector<PeerBinding> peers;  // indexed like Graph::peers
   PeerBinding fabric;              // collectives among the device's instances
+  PeerBinding network;             // collectives with the device's instances on other nodes
   double fabric_crossings = 1;     // times each byte crosses the fabric link (2 when staged through a host)
   double overhead_s = 0;
   std::vector<double> coef;  // per slot: J per unit, or W for static/idle slots
@@ -101,13 +102,16 @@ std::vector<char> default_busy(const Platform& p, int di) {
   const Device& d = p.devices[static_cast<std::size_t>(di)];
   std::vector<char> busy(p.components.size(), 0);
   for (int m : d.members)
-    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage) busy[static_cast<std::size_t>(m)] = 1;
+    if (p.components[static_cast<std::size_t>(m)].model->role() != Role::kStorage)
+      busy[static_cast<std::size_t>(m)] = 1;
   busy[static_cast<std::size_t>(d.dram)] = 1;
   for (int c : p.node.parts) busy[static_cast<std::size_t>(c)] = 1;
   return busy;
 }
 
-Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_hz) {
+/// `workers`: PE units the stage may use (0: all). Every energy coefficient is multiplied by
+/// the graph's node count: the nodes are identical and run the same share.
+Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_hz, double workers) {
   const Device& d = p.devices[static_cast<std::size_t>(di)];
   const ComputeCaps& pe = p.pe_caps(di);
   Bound b;
@@ -125,9 +129,12 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     b.coef[L.static_slot[c]] = m.static_power().si() * s * static_scale[c];
     b.coef[L.idle_slot[c]] = m.idle_power().si() * idle_scale[c];
   }
-  // Instances and online units: rates scale with both.
+  for (double& k : b.coef) k *= g.nodes;
+  // Instances and online units: rates scale with both. A stage limited to `workers` units
+  // computes at that share (its memory bandwidth and powers are unchanged).
   const double n_dev = d.count;
-  const double online = d.active_units / pe.units;
+  const double all_units = n_dev * d.active_units;
+  const double online = d.active_units / pe.units * (workers > 0 && workers < all_units ? workers / all_units : 1.0);
   const std::size_t pe_c = static_cast<std::size_t>(d.pe);
   for (std::size_t t = 0; t < kDTypeCount; ++t) {
     b.mac_rate[t] = n_dev * online * pe.units * pe.peak_ops_per_cycle[t] * f_hz * pe.efficiency / 2.0;
@@ -191,7 +198,7 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     int fabric = p.link_between(di, di);
     if (fabric < 0)
       for (const auto& l : p.links)
-        if (l.a == di || l.b == di) {
+        if (!l.inter_node && (l.a == di || l.b == di)) {
           fabric = l.component;
           b.fabric_crossings = 2;
           break;
@@ -202,6 +209,13 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
       b.fabric.link = fabric;
       b.fabric.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
       b.fabric.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
+    }
+    if (const int net = p.network_link(di); net >= 0) {
+      const auto lc = static_cast<std::size_t>(net);
+      const TransferCaps& tc = *p.components[lc].model->transfer();
+      b.network.link = net;
+      b.network.link_bw = p.components[lc].count * tc.bandwidth_bytes_per_s * tc.efficiency;
+      b.network.link_slot = L.first_action[lc] + static_cast<std::size_t>(tc.transfer_action);
     }
   }
   b.view.instances = d.count;
@@ -251,7 +265,7 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     charge(b.read_slot[l], a.read_bytes[l] * kBitsPerByte);
     charge(b.write_slot[l], a.write_bytes[l] * kBitsPerByte);
   }
-  int extra = -1;
+  int extra = -1, extra2 = -1;
   if (a.storage_read_bytes > 0) {
     t = std::max(t, a.storage_read_bytes / b.storage_bw);
     charge(b.storage_slot, a.storage_read_bytes * kBitsPerByte);
@@ -267,16 +281,25 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     charge(pb.peer_read_slot, a.peer_dram_read_bytes * kBitsPerByte);
     charge(pb.peer_write_slot, a.peer_dram_write_bytes * kBitsPerByte);
   }
+  // A collective's phases inside the node and across nodes follow each other.
+  double t_comm = 0;
   if (a.fabric_bytes > 0) {
     const double bytes = a.fabric_bytes * b.fabric_crossings;
-    t = std::max(t, bytes / b.fabric.link_bw);
+    t_comm += bytes / b.fabric.link_bw;
     charge(b.fabric.link_slot, bytes * kBitsPerByte);
     extra = b.fabric.link;
   }
+  if (a.network_bytes > 0) {
+    t_comm += a.network_bytes / b.network.link_bw;
+    charge(b.network.link_slot, a.network_bytes * kBitsPerByte);
+    extra2 = b.network.link;
+  }
+  t = std::max(t, t_comm);
   t += b.overhead_s + a.latency_s;
   double power = b.base_power_w;
-  if (extra >= 0) {
-    const auto c = static_cast<std::size_t>(extra);
+  for (const int x : {extra, extra2}) {
+    if (x < 0) continue;
+    const auto c = static_cast<std::size_t>(x);
     power += b.coef[L.static_slot[c]] - b.coef[L.idle_slot[c]];
     part.extra_busy_s[c] += t;
   }
@@ -290,7 +313,7 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
 
 StageResult eval_stage(const Platform& p, const Layout& L, const Graph& g, const Stage& st, int di, double f_hz,
                        const EvalOptions& opt) {
-  const Bound b = bind(p, L, g, di, f_hz);
+  const Bound b = bind(p, L, g, di, f_hz, st.workers);
   StageResult r;
   r.name = st.name;
   r.kind = st.kind;
@@ -448,14 +471,27 @@ void validate_binding(const Platform& p, const Graph& g) {
                             "device '" + d.name + "' has vector_ops_per_cycle = 0",
                             "set vector_ops_per_cycle in its pe");
       if (op.type == OpType::kCollective && op.d[1] > 1) {
-        if (op.d[1] > d.count)
-          throw binding_error(g, st, i, At::kOp, "at most as many ranks as device '" + d.name + "' has instances",
-                              std::to_string(static_cast<long long>(op.d[1])) + " ranks in " + what() + ", " +
-                                  std::to_string(d.count) + " instance(s)",
-                              "set the device's count (e.g. --hw 8x" + p.name + ") or lower the parallel degree");
+        const double nodes = op.d[4], per_node = op.d[1] / nodes;
+        if (per_node > d.count)
+          throw binding_error(
+              g, st, i, At::kOp, "at most as many ranks per node as device '" + d.name + "' has instances",
+              format_number(per_node) + " ranks per node in " + what() + " (" + format_number(op.d[1]) + " over " +
+                  format_number(nodes) + " node(s)), " + std::to_string(d.count) + " instance(s)",
+              "set the device's count (e.g. --hw 8x" + p.name +
+                  "), spread the ranks over more nodes or lower the parallel degree");
+        if (nodes > g.nodes)
+          throw binding_error(g, st, i, At::kOp, "at most the workload's node count for " + what(),
+                              format_number(nodes) + " nodes, the workload runs on " + format_number(g.nodes),
+                              "set the workload's nodes");
+        if (nodes > 1 && p.network_link(di) < 0)
+          throw binding_error(
+              g, st, i, At::kOp, "a network link at '" + d.name + "' for " + what() + " across nodes",
+              "platform '" + p.name + "' has no link.network at device '" + d.name + "'",
+              "add [links.NAME] with model = \"link.network\", bandwidth = \"400 Gb/s\" and connects = [\"" + d.name +
+                  "\"]");
         bool linked = false;
-        for (const auto& l : p.links) linked = linked || l.a == di || l.b == di;
-        if (!linked)
+        for (const auto& l : p.links) linked = linked || (!l.inter_node && (l.a == di || l.b == di));
+        if (per_node > 1 && !linked)
           throw binding_error(g, st, i, At::kOp, "a link among the instances of '" + d.name + "' for " + what(),
                               "platform '" + p.name + "' has no link at device '" + d.name + "'",
                               "add [links.NAME] with connects = [\"" + d.name + "\", \"" + d.name +
@@ -503,6 +539,7 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
   validate_binding(p, g);
   const Layout L(p);
   Ledger led;
+  led.nodes = g.nodes;
   led.slots = platform_slots(p);
   JG_ASSERT(led.slots.size() == L.count, "slot layout mismatch");
   for (const auto& c : p.components) led.component_ids.push_back(c.id);
@@ -510,8 +547,8 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
     const int di = p.find_device(st.device);
     const Device& d = p.devices[static_cast<std::size_t>(di)];
     StageResult r = eval_stage(p, L, g, st, di, d.clock_hz, opt);
-    // The cap holds per instance.
-    const double cap_w = d.power_cap_w * d.count;
+    // The cap holds per instance, on every node.
+    const double cap_w = d.power_cap_w * d.count * g.nodes;
     if (d.power_cap_w > 0 && r.time_s > 0 && r.device_energy_j / r.time_s > cap_w) {
       // Device power rises with the clock; find the highest clock that meets the cap.
       double lo = d.min_clock_hz, hi = d.clock_hz;

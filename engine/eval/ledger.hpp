@@ -65,6 +65,7 @@ struct Ledger {
   std::vector<StageResult> stages;
   double energy_j = 0;  ///< node boundary
   double time_s = 0;    ///< wall time: the stages' times less what overlap hides
+  double nodes = 1;     ///< identical nodes the workload runs on; every energy covers all of them
   BoundaryEnergy boundary;
   [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
   /// Energy of each component in a stage, indexed like component_ids.

@@ -13,6 +13,7 @@ std::string render_json(const ReportInput& in) {
   j["schema_version"] = kSchemaVersion;
   j["platform"] = in.platform.name;
   j["workload"] = in.graph.name;
+  j["nodes"] = L.nodes;
   auto bounds = [](const eval::BoundaryEnergy& b) {
     return ordered_json{
         {"device_j", b.device_j}, {"node_j", b.node_j}, {"wall_j", b.wall_j}, {"facility_j", b.facility_j}};

@@ -1,13 +1,13 @@
 #include "engine/report/report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <map>
+#include <numeric>
 #include <set>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -101,6 +101,9 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
   const double headline = boundary_energy(L.boundary, in.boundary);
   out += fmt::format("total ({} boundary): {} in {}, average {}\n", in.boundary, e_str(headline), t_str(L.time_s),
                      p_str(L.time_s > 0 ? headline / L.time_s : 0.0));
+  if (L.nodes > 1)
+    out += fmt::format("nodes: {} identical {} nodes; energies cover all of them, times are per node\n",
+                       core::format_number(L.nodes), in.platform.name);
   out += fmt::format("boundaries: device {}, node {}, wall {} (PSU efficiency {}), facility {} (PUE {})\n\n",
                      e_str(L.boundary.device_j), e_str(L.boundary.node_j), e_str(L.boundary.wall_j),
                      core::format_number(in.platform.node.psu_efficiency), e_str(L.boundary.facility_j),

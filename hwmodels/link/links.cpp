@@ -1,4 +1,5 @@
-// link.pcie and link.nvlink: point-to-point links between devices. Time for a transfer of n
+// link.pcie and link.nvlink: point-to-point links between devices; link.network: a device's
+// ports to other nodes. Time for a transfer of n
 // bytes is n / (B · efficiency) with B the one-direction bandwidth; energy n·8·e_bit plus
 // static power while a transfer is in flight and idle power otherwise.
 #include "engine/core/quantity.hpp"
@@ -64,6 +65,29 @@ core::ModelInfo nvlink_info() {
           [](const ParamValues& p) {
             double bw = kNvlinkBytesPerS[p.integer("version")] * static_cast<double>(p.integer("links"));
             return std::make_unique<TransferModel>("link.nvlink", Role::kLink, bw, p, "e_bit", "transfer_bit");
+          }};
+}
+
+core::ModelInfo network_info() {
+  auto params = common("60 pJ/b",
+                       "assumption: per bit sent to another node, two adapter traversals (send, receive) at "
+                       "~15 pJ/b each (the traffic-dependent share of a ~20-25 W 400 Gb/s adapter; the "
+                       "adapters' standing power is a node part) plus one switch hop at ~30 pJ/b (a 64-port "
+                       "400 Gb/s switch at ~750 W over 25.6 Tb/s); not in ../shared/data/groundtruth/constants; "
+                       "calibrate");
+  params[1] = number_param("efficiency", "0.9", 0.01, 1.0, "achieved / line rate for large messages",
+                           "assumption: RDMA collectives reach ~90 % of the line rate on large messages "
+                           "(InfiniBand/RoCE, 64b/66b encoding included in the line rate); calibrate");
+  params.insert(params.begin(),
+                required_quantity("bandwidth", dims::kBandwidth, "line rate of one port, one direction"));
+  return {"link.network",
+          Role::kLink,
+          "network port to other nodes (InfiniBand, RoCE, Ethernet): carries the inter-node part of collectives",
+          params,
+          "model = \"link.network\"\nbandwidth = \"400 Gb/s\"\nconnects = [\"gpu\"]\n",
+          [](const ParamValues& p) {
+            return std::make_unique<TransferModel>("link.network", Role::kLink, p.si("bandwidth") / kBitsPerByte, p,
+                                                   "e_bit", "transfer_bit", true);
           }};
 }
 

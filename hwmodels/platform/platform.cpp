@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <tuple>
 
 #include "engine/core/activity.hpp"
 #include "engine/core/params.hpp"
@@ -34,7 +35,13 @@ int Platform::find_device(const std::string& n) const {
 
 int Platform::link_between(int a, int b) const {
   for (const auto& l : links)
-    if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.component;
+    if (!l.inter_node && ((l.a == a && l.b == b) || (l.a == b && l.b == a))) return l.component;
+  return -1;
+}
+
+int Platform::network_link(int device) const {
+  for (const auto& l : links)
+    if (l.inter_node && l.a == device) return l.component;
   return -1;
 }
 
@@ -532,14 +539,28 @@ Platform load_platform(const ConfigNode& input, const Registry& reg) {
   if (const ConfigNode* links = root.find("links")) {
     for (const auto& [name, t] : links->entries()) {
       int c = add_component(p, reg, t, name, -1, Role::kLink, {"connects", "count"});
-      auto [a, b] = read_ends(p, t.at("connects"));
-      if (p.link_between(a, b) >= 0)
-        t.at("connects").fail("one link per device pair", "a second link between the same devices");
+      const bool network = p.components[static_cast<std::size_t>(c)].model->transfer()->inter_node;
+      const ConfigNode& ends = t.at("connects");
+      int a = -1, b = -1;
+      if (network) {
+        // Ports of one device to its peers on other nodes: one device name.
+        if (ends.items().size() != 1)
+          ends.fail("one device name (the device whose ports reach other nodes)",
+                    std::to_string(ends.items().size()) + " entries");
+        const ConfigNode& n = ends.items().front();
+        a = b = p.find_device(n.as_string());
+        if (a < 0)
+          n.fail("the name of a device of this platform", n.describe(), did_you_mean(n.m_str, p.device_names()));
+        if (p.network_link(a) >= 0) ends.fail("one network link per device", "a second network link at the device");
+      } else {
+        std::tie(a, b) = read_ends(p, ends);
+        if (p.link_between(a, b) >= 0) ends.fail("one link per device pair", "a second link between the same devices");
+      }
       if (const ConfigNode* n = t.find("count")) {
         if (n->as_int() < 1 || n->as_int() > 65536) n->fail("a count between 1 and 65536", n->describe());
         p.components[static_cast<std::size_t>(c)].count = static_cast<int>(n->as_int());
       }
-      p.links.push_back({c, a, b});
+      p.links.push_back({c, a, b, network});
     }
   }
   if (const ConfigNode* st = root.find("storage")) {

@@ -68,7 +68,8 @@ struct Device {
 
 struct LinkEnds {
   int component = -1;
-  int a = -1, b = -1;  ///< device indices
+  int a = -1, b = -1;       ///< device indices (a == b for a fabric among instances or a network port)
+  bool inter_node = false;  ///< the device's ports to the same device on other nodes (link.network)
 };
 
 /// A discrete operating-point setting (Jetson nvpmodel knobs and presets).
@@ -123,7 +124,8 @@ class Platform {
   std::vector<LinkEnds> links;
 
   [[nodiscard]] int find_device(const std::string& name) const;  ///< -1 if absent
-  [[nodiscard]] int link_between(int a, int b) const;            ///< component index, -1 if none
+  [[nodiscard]] int link_between(int a, int b) const;            ///< component index, -1 if none (in the node)
+  [[nodiscard]] int network_link(int device) const;              ///< its link.network component, -1 if none
   [[nodiscard]] std::vector<std::string> device_names() const;
   [[nodiscard]] const core::ComputeCaps& pe_caps(int device) const;
   /// Idle power of one instance of a device: its PE, caches, own DRAM and board (not storage),

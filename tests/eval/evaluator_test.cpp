@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "tests/test_support.hpp"
 
 namespace jg::eval {
@@ -120,6 +123,129 @@ TEST(EvaluatorGolden, PowerCapThrottles) {
   EXPECT_LT(s.clock_hz, 1e9);
   EXPECT_LE(s.device_energy_j / s.time_s, 5.5 + 1e-9);
   EXPECT_GT(s.device_energy_j / s.time_s, 5.5 * 0.999);
+}
+
+// A gradient all-reduce of 1 GB (fp16) among 4 ranks on 2 nodes of 2 instances each, done
+// hierarchically. Per rank (L = 2 per node): reduce-scatter + all-gather inside the node
+// 2 x 1/2 x 1 GB = 1 GB; ring all-reduce of the 0.5 GB shard across 2 nodes 2 x 1/2 x 0.5 GB
+// = 0.5 GB. Two instances: 2 GB over the fabric (20 GB/s NVLink 1, one link, efficiency 1):
+// 0.1 s, then 1 GB over the network (2 ports x 8 Gb/s = 2 GB/s): 0.5 s; the phases follow
+// each other: 0.6 s. DRAM reads and writes what is sent and received, 3 GB each: 6 GB at
+// 16 GB/s = 0.375 s; the reduction adds 3/4 x 5e8 x 2 = 7.5e8 flops at 8e9/s = 0.094 s.
+// Latency: 2 steps inside + 2 across = 4 x 5 us. t = 0.60002 s.
+// Energy per node: vector 0.75 mJ; DRAM 6e9 x 8 x 10 pJ = 0.48 J; NVLink 2e9 x 8 x 1 pJ =
+// 16 mJ; network 1e9 x 8 x 10 pJ = 80 mJ; static 2 x 6 W x 0.60002 s = 7.20024 J; 7.77699 J.
+// Two identical nodes: 15.55398 J.
+TEST(EvaluatorGolden, HierarchicalAllReduceAcrossNodes) {
+  std::string text = std::string(kGoldenPlatform);
+  text.insert(text.find("[devices.acc.pe]"), "count = 2\n");
+  text += R"(
+[links.nv]
+model = "link.nvlink"
+version = 1
+links = 1
+efficiency = 1.0
+e_bit = "1 pJ/b"
+connects = ["acc", "acc"]
+[links.ib]
+model = "link.network"
+bandwidth = "8 Gb/s"
+efficiency = 1.0
+e_bit = "10 pJ/b"
+count = 2
+connects = ["acc"]
+)";
+  const auto p = platform_from(text);
+  const auto g = graph_from(R"(
+schema_version = 1
+name = "ar"
+nodes = 2
+[[stage]]
+name = "update"
+kind = "training"
+device = "acc"
+  [[stage.op]]
+  name = "all_reduce"
+  type = "collective"
+  dtype = "fp16"
+  bytes = 1e9
+  ranks = 4
+  nodes = 2
+)");
+  const Ledger L = evaluate(p, g);
+  EXPECT_DOUBLE_EQ(L.nodes, 2);
+  EXPECT_NEAR(L.time_s, 0.60002, 1e-12);
+  EXPECT_NEAR(L.energy_j, 15.55398, 1e-9);
+  EXPECT_NEAR(L.stages[0].ops[0].energy_j, L.energy_j, 1e-9);
+  const auto ce = L.component_energy(L.stages[0]);
+  std::map<std::string, double> by_id;
+  for (std::size_t c = 0; c < ce.size(); ++c) by_id[L.component_ids[c]] = ce[c];
+  EXPECT_NEAR(by_id["ib"], 2 * 0.08, 1e-12);
+  EXPECT_NEAR(by_id["nv"], 2 * 0.016, 1e-12);
+  // One node, the same collective among its two instances: NVLink only, ring 2 x 1/2 x 1 GB.
+  const auto one = evaluate(p, graph_from(R"(
+schema_version = 1
+name = "ar1"
+[[stage]]
+name = "update"
+kind = "training"
+device = "acc"
+  [[stage.op]]
+  name = "all_reduce"
+  type = "collective"
+  dtype = "fp16"
+  bytes = 1e9
+  ranks = 2
+)"));
+  const auto ce1 = one.component_energy(one.stages[0]);
+  for (std::size_t c = 0; c < ce1.size(); ++c)
+    if (one.component_ids[c] == "ib") {
+      EXPECT_EQ(ce1[c], 0.0);  // the network carries nothing
+    }
+  EXPECT_DOUBLE_EQ(one.nodes, 1);
+}
+
+// A stage limited to `workers` of its device's units computes at that share: the golden
+// elementwise op (compute 0.25 s with all units, memory 0.5 s) becomes compute-bound at 1/4.
+TEST(EvaluatorGolden, WorkersLimitTheUnitsAStageUses) {
+  std::string text = std::string(kGoldenPlatform);
+  text.replace(text.find("units = 1"), 9, "units = 4");
+  const char* w = R"(
+schema_version = 1
+name = "ew"
+[[stage]]
+name = "s"
+kind = "preprocessing"
+device = "acc"
+workers = %W
+  [[stage.op]]
+  name = "relu"
+  type = "elementwise"
+  dtype = "fp16"
+  elements = 1e9
+)";
+  auto with = [&](const std::string& n) {
+    std::string s = w;
+    s.replace(s.find("%W"), 2, n);
+    return evaluate(platform_from(text), graph_from(s)).time_s;
+  };
+  // 4 units: 1e9 flops at 16e9/s = 0.0625 s < 0.5 s memory; 1 unit: 0.25 s; all: as 4.
+  EXPECT_DOUBLE_EQ(with("0"), 0.5);
+  EXPECT_DOUBLE_EQ(with("4"), 0.5);
+  EXPECT_DOUBLE_EQ(with("1"), 0.5);
+  std::string slow = text;
+  slow.replace(slow.find("vector_ops_per_cycle = 4"), 24, "vector_ops_per_cycle = 1");
+  auto with_slow = [&](const std::string& n) {
+    std::string s = w;
+    s.replace(s.find("%W"), 2, n);
+    return evaluate(platform_from(slow), graph_from(s)).time_s;
+  };
+  // 1 op/cycle/unit: all 4 units 4e9/s = 0.25 s (memory 0.5 s wins); 1 unit 1e9/s = 1 s;
+  // 2 units 0.5 s.
+  EXPECT_DOUBLE_EQ(with_slow("0"), 0.5);
+  EXPECT_DOUBLE_EQ(with_slow("1"), 1.0);
+  EXPECT_DOUBLE_EQ(with_slow("2"), 0.5);
+  EXPECT_DOUBLE_EQ(with_slow("8"), 0.5);  // more workers than units: all units
 }
 
 }  // namespace

@@ -155,15 +155,18 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
     case OpType::kCollective: {
       const auto kind = static_cast<Collective>(static_cast<int>(d[2]));
       const bool tree = d[3] != 0;
-      const double bytes = d[0], ranks = d[1];
-      const double wire = collective_wire_bytes(kind, tree, bytes, ranks);  // per rank
+      const double bytes = d[0], ranks = d[1], nodes = d[4];
+      const CollectiveTraffic t = collective_traffic(kind, tree, bytes, ranks, nodes);  // per rank
       const bool reduces = kind == Collective::kAllReduce || kind == Collective::kReduceScatter;
-      a.fabric_bytes = wire * v.instances;
+      // Every instance of the device in this node is a rank.
+      a.fabric_bytes = t.fabric_bytes * v.instances;
+      a.network_bytes = t.network_bytes * v.instances;
       // Each rank reads what it sends and writes what it receives in its own DRAM; reductions
       // add (N-1)/N of the elements once per rank.
-      dram_only(a, v, wire * v.instances, wire * v.instances);
+      const double wire = (t.fabric_bytes + t.network_bytes) * v.instances;
+      dram_only(a, v, wire, wire);
       if (reduces && ranks > 1) a.vector_flops = (ranks - 1) / ranks * bytes / eb * v.instances;
-      a.latency_s = collective_steps(kind, tree, ranks) * kCollectiveStepLatencyS;
+      a.latency_s = t.steps * kCollectiveStepLatencyS;
       break;
     }
   }

@@ -167,9 +167,13 @@ struct Pipeline {
   std::string mode, device, host;
   DType dtype;
   double batch, dp, tp, pp;
+  // Nodes: the graph is one node's share (batch / nodes samples); collectives know how many
+  // nodes their ranks span. Ranks are ordered tensor-parallel innermost, then data-parallel,
+  // then pipeline-parallel (Megatron-LM), so tensor parallelism stays inside a node and
+  // pipeline stages are split over nodes first.
+  double nodes = 1, dp_nodes = 1, pp_nodes = 1;
 
-  Pipeline(const Model& model, const ConfigNode& params)
-      : m(model), p{params}, b(model.name, model.description) {
+  Pipeline(const Model& model, const ConfigNode& params) : m(model), p{params}, b(model.name, model.description) {
     mode = p.choice("mode", m.llm ? std::vector<std::string>{"train", "infer", "serve"}
                                   : std::vector<std::string>{"train", "infer"});
     device = p.text("device");
@@ -187,6 +191,23 @@ struct Pipeline {
       params.at("pipeline_parallel")
           .fail("1 for inference and serving (pipeline parallelism is modelled for training)", "a degree above 1",
                 "use tensor_parallel, or data_parallel for replicas");
+    nodes = p.whole("nodes");
+    if (nodes > 1) {
+      const double ranks = dp * tp * pp, per_node = ranks / nodes;
+      if (std::fmod(ranks, nodes) != 0 || std::fmod(per_node, tp) != 0)
+        params.at("nodes").fail(
+            "a node count dividing data_parallel x tensor_parallel x pipeline_parallel, with the tensor-parallel "
+            "ranks inside one node",
+            "nodes = " + format_number(nodes) + " for " + format_number(ranks) + " ranks (tensor_parallel " +
+                format_number(tp) + ")",
+            "raise data_parallel or pipeline_parallel to use more nodes");
+      // Pipeline stages take whole nodes first; data-parallel groups span the rest.
+      pp_nodes = std::min(pp, nodes);
+      if (std::fmod(pp, pp_nodes) != 0 || std::fmod(nodes, pp_nodes) != 0)
+        params.at("nodes").fail("a node count that divides, or is a multiple of, pipeline_parallel",
+                                "nodes = " + format_number(nodes) + ", pipeline_parallel = " + format_number(pp));
+      dp_nodes = nodes / pp_nodes;
+    }
   }
 
   [[nodiscard]] double layers() const {
@@ -209,6 +230,10 @@ struct Pipeline {
                   const std::string& overlaps) {
     Stage& st = b.stage(name, StageKind::kPreprocessing, host, repeat);
     st.overlaps = overlaps;
+    st.workers = p.num("workers");
+    if (st.workers < 0 || std::floor(st.workers) != st.workers)
+      p.t.at("workers").fail("a whole number of dataloader workers (host cores), 0 for all",
+                             p.t.at("workers").describe());
     b.group("dataloader");
     if (m.domain == Domain::kVision) {
       const double side = image(), jpeg = p.positive("jpeg_bytes"), src = p.positive("src_pixels");
@@ -283,16 +308,16 @@ struct Pipeline {
     opt.optimizer = p.choice("optimizer", kOptimizers);
     opt.mixed_precision = p.flag("mixed_precision");
     opt.recompute = p.flag("recompute");
-    if (!host.empty()) preprocess("preprocess", steps * accumulation, micro, tokens_per_sample, "train");
+    if (!host.empty()) preprocess("preprocess", steps * accumulation, micro / nodes, tokens_per_sample, "train");
     Stage& st = b.stage("train", StageKind::kTraining, device, steps * accumulation);
     if (pp > 1) {
       const double mb = p.whole("microbatches");
       st.bubble = (pp - 1) / (mb + pp - 1);
     }
-    ModelArgs a{micro, image(), tokens_per_sample, 0, false, true, dtype};
+    ModelArgs a{micro / nodes, image(), tokens_per_sample, 0, false, true, dtype};
     m.forward(b, m, a);
     const double params = forward_parameters(b.graph());
-    const double activations = output_bytes(b.current(), 0);
+    const double activations = output_bytes(b.current(), 0) * nodes;  // all ranks
     tp_collectives("tp.forward_all_reduce", micro * std::max(1.0, tokens_per_sample), 2);
     b.add_backward("none", opt.mixed_precision, opt.recompute);
     tp_collectives("tp.backward_all_reduce", micro * std::max(1.0, tokens_per_sample), 2);
@@ -300,14 +325,15 @@ struct Pipeline {
       // Activations forward and their gradients backward across each pipeline boundary.
       b.group("pipeline_parallel");
       const double bytes = micro / dp * std::max(1.0, tokens_per_sample) * d_model() * dtype_bytes(dtype);
-      b.add(OpType::kCollective, "pp.send_activations", {{"bytes", 2 * bytes}, {"ranks", 2}, {"kind", 4}}, dtype);
+      b.add(OpType::kCollective, "pp.send_activations",
+            {{"bytes", 2 * bytes}, {"ranks", 2}, {"kind", 4}, {"nodes", pp_nodes > 1 ? 2 : 1}}, dtype);
     }
     // Once per step: the data-parallel gradient all-reduce, then the optimizer update.
     b.stage("update", StageKind::kTraining, device, steps);
     if (dp > 1) {
       b.group("data_parallel");
       b.add(OpType::kCollective, "dp.gradient_all_reduce",
-            {{"bytes", params / (tp * pp) * dtype_bytes(dtype)}, {"ranks", dp}}, dtype);
+            {{"bytes", params / (tp * pp) * dtype_bytes(dtype)}, {"ranks", dp}, {"nodes", dp_nodes}}, dtype);
     }
     b.group("optimizer");
     append_update(b.graph(), b.current(), opt, params, dtype);
@@ -319,9 +345,9 @@ struct Pipeline {
 
   void infer() {
     const double requests = p.positive("requests"), batches = requests / batch;
-    if (!host.empty()) preprocess("preprocess", batches, batch, seq(), "infer");
+    if (!host.empty()) preprocess("preprocess", batches, batch / nodes, seq(), "infer");
     b.stage("infer", StageKind::kInference, device, batches);
-    m.forward(b, m, ModelArgs{batch, image(), seq(), 0, false, false, dtype});
+    m.forward(b, m, ModelArgs{batch / nodes, image(), seq(), 0, false, false, dtype});
     const double params = forward_parameters(b.graph());
     tp_collectives("tp.all_reduce", batch * std::max(1.0, seq()), 2);
     b.graph().footprints.push_back(footprint(params, 0, 0, false, false, "none"));
@@ -330,16 +356,16 @@ struct Pipeline {
   void serve() {
     const double requests = p.positive("requests"), batches = requests / batch;
     const double in = p.positive("input_tokens"), out = p.whole("output_tokens");
-    if (!host.empty()) preprocess("tokenize", batches, batch, in, "prefill");
+    if (!host.empty()) preprocess("tokenize", batches, batch / nodes, in, "prefill");
     b.stage("prefill", StageKind::kInference, device, batches);
-    m.forward(b, m, ModelArgs{batch, 0, in, 0, false, false, dtype});
+    m.forward(b, m, ModelArgs{batch / nodes, 0, in, 0, false, false, dtype});
     const double params = forward_parameters(b.graph());
     tp_collectives("tp.all_reduce", batch * in, 2);
     // Decode: one step per output token after the first (which prefill produces). Attention
     // cost is linear in the cached length, so one step at the mean length, repeated, is exact.
     if (out > 1) {
       b.stage("decode", StageKind::kInference, device, batches * (out - 1));
-      m.forward(b, m, ModelArgs{batch, 0, 1, in + out / 2, true, false, dtype});
+      m.forward(b, m, ModelArgs{batch / nodes, 0, 1, in + out / 2, true, false, dtype});
       tp_collectives("tp.all_reduce", batch, 2);
     }
     // KV cache at its largest: every sequence of a batch at full length.
@@ -361,6 +387,7 @@ struct Pipeline {
     else
       infer();
     Graph g = b.finish();
+    g.nodes = nodes;
     for (const auto& [k, v] : p.t.entries())
       if (v.is_number()) g.params[k] = v.as_number();
     return g;
@@ -375,8 +402,7 @@ std::string spec_text(const Model& m, const Target& target) {
   std::string mode = m.llm ? "serve" : "infer";
   std::string s = "# Zoo workload: " + m.description + "\nschema_version = 1\nzoo = \"" + m.name + "\"\n\n[params]\n";
   auto line = [&](const std::string& k, const std::string& v, const std::string& doc) {
-    s += k + " = " + v + std::string(k.size() + v.size() < 28 ? 28 - k.size() - v.size() : 1, ' ') + "# " + doc +
-         "\n";
+    s += k + " = " + v + std::string(k.size() + v.size() < 28 ? 28 - k.size() - v.size() : 1, ' ') + "# " + doc + "\n";
   };
   auto quoted = [](const std::string& v) { return "\"" + v + "\""; };
   auto num = [](double v) { return format_number(v); };
@@ -385,7 +411,11 @@ std::string spec_text(const Model& m, const Target& target) {
   line("host", quoted(target.host), "device preprocessing runs on (\"\": none)");
   line("dtype", quoted(target.dtype), "compute data type");
   line("storage", num(target.storage ? 1 : 0), "read the dataset from the host's storage (0: from page cache)");
-  line("batch", num(m.llm ? 8 : language ? 32 : vision ? 32 : 1),
+  line("batch",
+       num(m.llm      ? 8
+           : language ? 32
+           : vision   ? 32
+                      : 1),
        "samples per step or batch (all data-parallel ranks together); concurrent sequences when serving");
   if (m.default_image > 0) line("image", num(m.default_image), "input side in pixels");
   if (m.default_seq > 0) line("seq", num(m.default_seq), "tokens per sequence (train / infer)");
@@ -403,6 +433,8 @@ std::string spec_text(const Model& m, const Target& target) {
   line("tensor_parallel", num(1), "ranks splitting each layer (transformers)");
   line("pipeline_parallel", num(1), "ranks holding consecutive layers (transformers)");
   line("microbatches", num(8), "train with pipeline_parallel > 1: micro-batches per step");
+  line("nodes", num(1), "identical nodes the ranks are spread over (energy for all)");
+  line("workers", num(0), "dataloader workers: host cores preprocessing uses (0: all)");
   if (vision) {
     line("jpeg_bytes", num(110e3), "mean ImageNet JPEG: ~140 GB / 1.28 M images");
     line("src_pixels", num(187500), "mean decoded ImageNet image, ~500 x 375");
