@@ -14,6 +14,7 @@ namespace jg {
 namespace {
 
 using wl::OpType;
+using wl::zoo::hp;
 using wl::zoo::Model;
 using wl::zoo::ModelArgs;
 
@@ -21,11 +22,6 @@ double macs_of(const wl::Graph& g, std::size_t stage = 0) {
   double macs = 0;
   for (const auto& op : g.stages[stage].ops) macs += wl::estimate(op, core::HierarchyView{}).macs;
   return macs;
-}
-
-double hp(const Model& m, const char* k, double fallback) {
-  auto it = m.hp.find(k);
-  return it == m.hp.end() ? fallback : it->second;
 }
 
 /// A zoo workload document with parameter overrides, built for target `t`.

@@ -16,7 +16,8 @@
 // dim (torch.onnx.export(export_params=False) lists the parameters as graph inputs); a learned
 // tensor that no op with weights reads (a ViT's class token and position embedding) becomes an
 // embedding op, so that the graph's parameter count is the model's.
-// The ONNX and protobuf headers are included by onnx_import.cpp only.
+// The ONNX and protobuf headers are included by the importer's own files only (onnx_import.cpp,
+// onnx_fold.cpp, onnx_internal.hpp).
 #pragma once
 
 #include <cstddef>

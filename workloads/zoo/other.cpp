@@ -12,11 +12,6 @@
 namespace jg::wl::zoo {
 namespace {
 
-double hp(const Model& m, const char* key, double fallback) {
-  auto it = m.hp.find(key);
-  return it == m.hp.end() ? fallback : it->second;
-}
-
 /// Adds matrix and elementwise ops named "<group>.<name>" in the pass's dtype. `tied`: the op
 /// reuses the weights of an earlier op (a recurrent step): trained, counted once.
 struct Ops {
@@ -128,15 +123,13 @@ void dlrm(GraphBuilder& b, const Model& m, const ModelArgs& a) {
   // Table rows in feature order: v1 from dlrm_s_pytorch.py (ln_emb for --max-ind-range 40000000),
   // v2 and its multi-hot sizes from the dlrm_v2 run scripts (--num_embeddings_per_feature,
   // --multi_hot_sizes).
-  static constexpr std::array<double, 26> kRowsV1 = {39884406, 39043,    17289,    7420,     20263,  3,     7120,
-                                                     1543,     63,       38532951, 2953546,  403346, 10,    2208,
-                                                     11938,    155,      4,        976,      14,     39979771, 25641295,
-                                                     39664984, 585935,   12972,    108,      36};
-  static constexpr std::array<double, 26> kRowsV2 = {40000000, 39060,  17295,    7424,    20265,    3,        7122,
-                                                     1543,     63,     40000000, 3067956, 405282,   10,       2209,
-                                                     11938,    155,    4,        976,     14,       40000000, 40000000,
-                                                     40000000, 590152, 12973,    108,     36};
-  static constexpr std::array<double, 26> kHotV2 = {3, 2, 1, 2, 6, 1, 1, 1, 1, 7, 3, 8, 1,
+  static constexpr std::array<double, 26> kRowsV1 = {
+      39884406, 39043, 17289, 7420, 20263, 3,  7120,     1543,     63,       38532951, 2953546, 403346, 10,
+      2208,     11938, 155,   4,    976,   14, 39979771, 25641295, 39664984, 585935,   12972,   108,    36};
+  static constexpr std::array<double, 26> kRowsV2 = {
+      40000000, 39060, 17295, 7424, 20265, 3,  7122,     1543,     63,       40000000, 3067956, 405282, 10,
+      2209,     11938, 155,   4,    976,   14, 40000000, 40000000, 40000000, 590152,   12973,   108,    36};
+  static constexpr std::array<double, 26> kHotV2 = {3, 2, 1, 2, 6, 1, 1,  1,   1,  7,  3, 8, 1,
                                                     6, 9, 5, 1, 1, 1, 12, 100, 27, 10, 3, 1, 1};
   constexpr double kDim = 128, kLowRank = 512, kCrossLayers = 3;
   const bool dcn = hp(m, "version", 2) >= 2;

@@ -24,10 +24,7 @@ namespace {
 
 struct Hp {
   const Model& m;
-  double operator()(const char* key, double fallback) const {
-    auto it = m.hp.find(key);
-    return it == m.hp.end() ? fallback : it->second;
-  }
+  double operator()(const char* key, double fallback) const { return hp(m, key, fallback); }
   double need(const char* key) const {
     auto it = m.hp.find(key);
     JG_ASSERT(it != m.hp.end(), "zoo model " + m.name + " lacks hyperparameter '" + key + "'");
@@ -40,9 +37,9 @@ struct Hp {
 };
 
 struct Shape {
-  double batch = 1;   // sequences
-  double q = 1;       // query tokens per sequence in this pass
-  double kv = 1;      // key/value tokens each query attends to (before the causal discount)
+  double batch = 1;  // sequences
+  double q = 1;      // query tokens per sequence in this pass
+  double kv = 1;     // key/value tokens each query attends to (before the causal discount)
   bool causal = false;
   bool decode = false;
   [[nodiscard]] double tokens() const { return batch * q; }
@@ -51,9 +48,16 @@ struct Shape {
 class TransformerBuilder {
  public:
   TransformerBuilder(GraphBuilder& b, const Model& m, const ModelArgs& a)
-      : b_(b), hp_{m}, dt_(a.dtype), d_(hp_.need("d_model")), heads_(hp_.need("heads")),
-        kv_heads_(hp_("kv_heads", heads_)), hd_(hp_("head_dim", d_ / heads_)), ffn_(hp_("ffn", 4 * d_)),
-        attn_bias_(hp_("attn_bias", hp_("bias", 0)) != 0), mlp_bias_(hp_("mlp_bias", hp_("bias", 0)) != 0),
+      : b_(b),
+        hp_{m},
+        dt_(a.dtype),
+        d_(hp_.need("d_model")),
+        heads_(hp_.need("heads")),
+        kv_heads_(hp_("kv_heads", heads_)),
+        hd_(hp_("head_dim", d_ / heads_)),
+        ffn_(hp_("ffn", 4 * d_)),
+        attn_bias_(hp_("attn_bias", hp_("bias", 0)) != 0),
+        mlp_bias_(hp_("mlp_bias", hp_("bias", 0)) != 0),
         rms_(hp_.text("norm", "layernorm") == "rmsnorm"),
         gated_(hp_.text("mlp", "plain") == "gated") {}
 
@@ -82,8 +86,8 @@ class TransformerBuilder {
     }
     if (rope_) {
       const double rotary = hp_("rotary_dim", 0) > 0 ? hp_("rotary_dim", 0) / hd_ : 1.0;
-      b_.add(OpType::kElementwise, p + ".rope",
-             {{"elements", t * (q_dim + kv_dim) * rotary}, {"flops_per_element", 3}}, dt_);
+      b_.add(OpType::kElementwise, p + ".rope", {{"elements", t * (q_dim + kv_dim) * rotary}, {"flops_per_element", 3}},
+             dt_);
     }
     double keys = cross ? mem_tokens : s.kv;
     if (window > 0) keys = std::min(keys, window);
@@ -175,16 +179,17 @@ class TransformerBuilder {
   /// vocabulary): looked up and trained, not counted again.
   void embeddings(const std::string& p, double tokens, double vocab, bool tied) {
     b_.group(p + "embedding");
-    Op& tok = b_.add(OpType::kEmbedding, p + "embedding.tokens", {{"tokens", tokens}, {"dim", d_}, {"vocab", vocab}}, dt_);
+    Op& tok =
+        b_.add(OpType::kEmbedding, p + "embedding.tokens", {{"tokens", tokens}, {"dim", d_}, {"vocab", vocab}}, dt_);
     tok.tied = tied;
     if (hp_("embed_scale", 0) != 0)
       b_.add(OpType::kElementwise, p + "embedding.scale", {{"elements", tokens * d_}, {"flops_per_element", 1}}, dt_);
     if (hp_("max_pos", 0) > 0)
-      b_.add(OpType::kEmbedding, p + "embedding.positions", {{"tokens", tokens}, {"dim", d_}, {"vocab", hp_("max_pos", 0)}},
-             dt_);
+      b_.add(OpType::kEmbedding, p + "embedding.positions",
+             {{"tokens", tokens}, {"dim", d_}, {"vocab", hp_("max_pos", 0)}}, dt_);
     if (hp_("type_vocab", 0) > 0)
-      b_.add(OpType::kEmbedding, p + "embedding.types", {{"tokens", tokens}, {"dim", d_}, {"vocab", hp_("type_vocab", 0)}},
-             dt_);
+      b_.add(OpType::kEmbedding, p + "embedding.types",
+             {{"tokens", tokens}, {"dim", d_}, {"vocab", hp_("type_vocab", 0)}}, dt_);
     if (hp_("max_pos", 0) > 0 || hp_("type_vocab", 0) > 0)
       b_.add(OpType::kElementwise, p + "embedding.sum", {{"elements", tokens * d_}, {"operands", 2}}, dt_);
     if (hp_("embed_norm", 0) != 0) norm(p + "embedding.norm", tokens);
@@ -224,8 +229,15 @@ class TransformerBuilder {
     const double side = std::floor(image / patch), seq = side * side + 1;
     b_.group("embedding");
     b_.add(OpType::kConv2d, "embedding.patches",
-           {{"n", n}, {"c_in", hp_("channels", 3)}, {"h", image}, {"w", image}, {"c_out", d_}, {"kh", patch}, {"kw", patch},
-            {"stride", patch}, {"bias", 1}},
+           {{"n", n},
+            {"c_in", hp_("channels", 3)},
+            {"h", image},
+            {"w", image},
+            {"c_out", d_},
+            {"kh", patch},
+            {"kw", patch},
+            {"stride", patch},
+            {"bias", 1}},
            dt_);
     b_.add(OpType::kEmbedding, "embedding.class_token", {{"tokens", n}, {"dim", d_}, {"vocab", 1}}, dt_);
     b_.add(OpType::kEmbedding, "embedding.positions", {{"tokens", n * seq}, {"dim", d_}, {"vocab", seq}}, dt_);

@@ -210,17 +210,8 @@ struct Pipeline {
     }
   }
 
-  [[nodiscard]] double layers() const {
-    auto get = [&](const char* k) {
-      auto it = m.hp.find(k);
-      return it == m.hp.end() ? 0.0 : it->second;
-    };
-    return get("layers") + get("enc_layers") + get("dec_layers");
-  }
-  [[nodiscard]] double d_model() const {
-    auto it = m.hp.find("d_model");
-    return it == m.hp.end() ? 0.0 : it->second;
-  }
+  [[nodiscard]] double layers() const { return hp(m, "layers", 0) + hp(m, "enc_layers", 0) + hp(m, "dec_layers", 0); }
+  [[nodiscard]] double d_model() const { return hp(m, "d_model", 0); }
   [[nodiscard]] double image() const { return m.default_image > 0 ? p.positive("image") : 0; }
   [[nodiscard]] double seq() const { return m.default_seq > 0 ? p.positive("seq") : 0; }
 
@@ -370,12 +361,8 @@ struct Pipeline {
     }
     // KV cache at its largest: every sequence of a batch at full length.
     double kv = 0;
-    auto hp = [&](const char* k, double f) {
-      auto it = m.hp.find(k);
-      return it == m.hp.end() ? f : it->second;
-    };
-    const double heads = hp("heads", 1), head_dim = hp("head_dim", d_model() / heads);
-    kv = batch * (in + out) * layers() * 2 * hp("kv_heads", heads) * head_dim * dtype_bytes(dtype);
+    const double heads = hp(m, "heads", 1), head_dim = hp(m, "head_dim", d_model() / heads);
+    kv = batch * (in + out) * layers() * 2 * hp(m, "kv_heads", heads) * head_dim * dtype_bytes(dtype);
     b.graph().footprints.push_back(footprint(params, 0, kv, false, false, "none"));
   }
 

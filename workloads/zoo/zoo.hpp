@@ -6,24 +6,30 @@
 // builder's current stage; the pipeline code (zoo.cpp) wraps it into stages.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/config.hpp"
 #include "engine/core/dtype.hpp"
 #include "engine/core/embedded.hpp"
 #include "workloads/builder.hpp"
+#include "workloads/ops/estimate.hpp"
 
 namespace jg::wl::zoo {
 
 /// Shape of one forward pass.
 struct ModelArgs {
-  double batch = 1;   ///< samples (images, sequences) in the pass
-  double image = 0;   ///< square input side in pixels (vision); 0: the model's default
-  double seq = 0;     ///< tokens per sequence (language); 0: the model's default
-  double context = 0; ///< decode: tokens already in the KV cache (attention length); 0: none
-  bool decode = false;  ///< LLM decode step: one new token per sequence attending to `context` cached tokens
+  double batch = 1;       ///< samples (images, sequences) in the pass
+  double image = 0;       ///< square input side in pixels (vision); 0: the model's default
+  double seq = 0;         ///< tokens per sequence (language); 0: the model's default
+  double context = 0;     ///< decode: tokens already in the KV cache (attention length); 0: none
+  bool decode = false;    ///< LLM decode step: one new token per sequence attending to `context` cached tokens
   bool training = false;  ///< a training pass (logits for every token) rather than inference
   core::DType dtype = core::DType::kFp16;
 };
@@ -57,6 +63,12 @@ struct Model {
   std::string source;  ///< architecture source (paper, model card)
 };
 
+/// A hyper-parameter of the model's [hp] table, or `fallback` where the table does not set it.
+inline double hp(const Model& m, const char* key, double fallback) {
+  auto it = m.hp.find(key);
+  return it == m.hp.end() ? fallback : it->second;
+}
+
 /// The registry files (workloads/zoo/models/*.toml), embedded at build time.
 const std::vector<core::EmbeddedText>& model_files();
 
@@ -77,8 +89,8 @@ struct Target {
   std::string device = "gpu";
   std::string host = "cpu";  ///< "" for no preprocessing stage
   std::string dtype = "fp16";
-  double instances = 1;      ///< the device's count: the default data-parallel degree
-  bool storage = true;       ///< the host has storage to read the dataset from
+  double instances = 1;  ///< the device's count: the default data-parallel degree
+  bool storage = true;   ///< the host has storage to read the dataset from
 };
 
 /// The workload document of a zoo model with every parameter at its default, commented
@@ -90,7 +102,7 @@ std::string spec_text(const Model& m, const Target& target);
 /// Throws ConfigError naming the key on bad input.
 Graph build_workload(const core::ConfigNode& root);
 
-// Forward builders, by family (vision.cpp, transformer.cpp, other.cpp).
+// Forward builders, by family (vision.cpp, diffusion.cpp, transformer.cpp, other.cpp).
 void resnet(GraphBuilder& b, const Model& m, const ModelArgs& a);
 void vgg(GraphBuilder& b, const Model& m, const ModelArgs& a);
 void mobilenetv2(GraphBuilder& b, const Model& m, const ModelArgs& a);
