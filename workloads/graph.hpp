@@ -127,6 +127,9 @@ struct Graph {
   /// Identical nodes the workload runs on (data or pipeline parallel across a cluster). The
   /// stages describe one node's share; every energy is multiplied by `nodes`, times are not.
   double nodes = 1;
+  /// Wall time the workload spans at least (requests arriving at a rate): when the stages take
+  /// less, the platform idles for the rest, charged at idle power to the last stage. 0: none.
+  double min_time_s = 0;
   [[nodiscard]] std::size_t op_count() const;
 };
 

@@ -574,6 +574,21 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
     led.stages.push_back(std::move(r));
   }
   apply_overlaps(p, L, g, led);
+  if (g.min_time_s > 0 && !led.stages.empty()) {
+    double busy_s = 0;
+    for (const auto& r : led.stages) busy_s += r.time_s - r.overlap_s;
+    if (busy_s < g.min_time_s) {
+      StageResult& last = led.stages.back();
+      last.wait_s = g.min_time_s - busy_s;
+      const std::vector<double> idle_scale = power_scales(p, false);
+      for (std::size_t c = 0; c < p.components.size(); ++c) {
+        const double e = p.components[c].model->idle_power().si() * idle_scale[c] * g.nodes * last.wait_s;
+        last.slot_energy_j[L.idle_slot[c]] += e;
+        last.wait_j += e;
+      }
+      last.time_s += last.wait_s;
+    }
+  }
   for (auto& r : led.stages) {
     r.energy_j = 0;
     for (double e : r.slot_energy_j) r.energy_j += e;

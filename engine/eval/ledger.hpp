@@ -51,10 +51,12 @@ struct StageResult {
   std::vector<double> slot_energy_j;  ///< per Slot, over all repeats
   std::vector<OpRecord> ops;
   BoundaryEnergy boundary;
-  double bubble_s = 0;    ///< pipeline-parallel idle time inside time_s (no op ran)
-  double bubble_j = 0;    ///< energy drawn during the bubble (static and idle power)
-  std::string overlaps;   ///< the stage this one ran concurrently with ("" if none)
-  double overlap_s = 0;   ///< time both ran at once (hidden from the wall time)
+  double bubble_s = 0;          ///< pipeline-parallel idle time inside time_s (no op ran)
+  double bubble_j = 0;          ///< energy drawn during the bubble (static and idle power)
+  double wait_s = 0;            ///< last stage: time the platform idled waiting for work (Graph::min_time_s)
+  double wait_j = 0;            ///< energy drawn while waiting, at idle power
+  std::string overlaps;         ///< the stage this one ran concurrently with ("" if none)
+  double overlap_s = 0;         ///< time both ran at once (hidden from the wall time)
   double overlap_credit_j = 0;  ///< energy charged twice while two stages ran at once, taken off this stage
   [[nodiscard]] double avg_power_w() const { return time_s > 0 ? energy_j / time_s : 0.0; }
 };

@@ -37,9 +37,8 @@ std::string render_json(const ReportInput& in) {
                       {"capacity_bytes_per_instance", m.capacity_bytes},
                       {"fits", m.fits()}});
   j["memory"] = memory;
-  j["status"] = std::all_of(in.memory.begin(), in.memory.end(), [](const auto& m) { return m.fits(); })
-                    ? "ok"
-                    : "does_not_fit";
+  j["status"] =
+      std::all_of(in.memory.begin(), in.memory.end(), [](const auto& m) { return m.fits(); }) ? "ok" : "does_not_fit";
   j["warnings"] = in.graph.warnings;
   ordered_json stages = ordered_json::array();
   for (std::size_t si = 0; si < L.stages.size(); ++si) {
@@ -60,6 +59,7 @@ std::string render_json(const ReportInput& in) {
     if (!s.overlaps.empty())
       st["overlap"] = {{"with", s.overlaps}, {"hidden_s", s.overlap_s}, {"credit_j", s.overlap_credit_j}};
     if (s.bubble_s > 0) st["pipeline_bubble"] = {{"time_s", s.bubble_s}, {"energy_j", s.bubble_j}};
+    if (s.wait_s > 0) st["wait"] = {{"time_s", s.wait_s}, {"energy_j", s.wait_j}};
     ordered_json comps = ordered_json::object();
     const auto ce = L.component_energy(s);
     for (std::size_t c = 0; c < ce.size(); ++c) comps[L.component_ids[c]] = {{"energy_j", ce[c]}};

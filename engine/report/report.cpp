@@ -119,6 +119,9 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
     if (s.bubble_s > 0)
       out += fmt::format("stage {}: pipeline bubble {} ({} at static power)\n", s.name, t_str(s.bubble_s),
                          e_str(s.bubble_j));
+    if (s.wait_s > 0)
+      out += fmt::format("stage {}: then waiting for work {} ({} at idle power)\n", s.name, t_str(s.wait_s),
+                         e_str(s.wait_j));
   }
   for (const auto& wmsg : in.graph.warnings) out += "warning: " + wmsg + "\n";
   if (!in.memory.empty() || !in.graph.warnings.empty()) out += "\n";

@@ -346,6 +346,33 @@ TEST(ZooOnHardware, DataloaderWorkersBoundPreprocessingTime) {
   EXPECT_GT(one.time_s, all.time_s);
 }
 
+// Requests arriving at a rate: when they come slower than the platform serves them, the wall
+// time is requests / rate and the platform idles for the rest, at idle power; when they come
+// faster, nothing changes (the estimate is back to back).
+TEST(ZooOnHardware, RequestRateAddsIdleWaitingWhenArrivalsAreSlow) {
+  const hw::Platform p = test::load_library_platform("h100-sxm5-80gb");
+  const auto t = target("gpu", "", "fp16");
+  const std::vector<std::string> base = {"requests=64", "batch=8", "output_tokens=32"};
+  auto with = [&](const std::string& rate) {
+    auto sets = base;
+    sets.push_back("rate=" + rate);
+    return run(p, zoo_graph("llama2-7b", sets, t));
+  };
+  const auto fast = with("0");
+  const auto busy_s = fast.time_s;
+  ASSERT_GT(busy_s, 0);
+  // Arrivals 100x faster than service: no wait.
+  const auto quick = with(std::to_string(64 / busy_s * 100));
+  EXPECT_DOUBLE_EQ(quick.energy_j, fast.energy_j);
+  // One request per second: 64 s in all.
+  const auto slow = with("1");
+  EXPECT_NEAR(slow.time_s, 64.0, 1e-9);
+  EXPECT_NEAR(slow.stages.back().wait_s, 64.0 - busy_s, 1e-9);
+  EXPECT_NEAR(slow.energy_j - fast.energy_j, p.idle_power_w() * (64.0 - busy_s), 1e-6 * slow.energy_j);
+  // Slower arrivals only add idle energy.
+  EXPECT_GT(with("0.5").energy_j, slow.energy_j);
+}
+
 // Every zoo model runs on every shipped platform kind: CPU server, GPU, Jetson, FPGA, node;
 // where its footprint exceeds the device memory the check says so (a status, not an error).
 TEST(ZooOnHardware, EveryModelRunsOnEveryPlatformKindOrReportsItDoesNotFit) {

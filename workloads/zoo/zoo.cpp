@@ -375,6 +375,12 @@ struct Pipeline {
       infer();
     Graph g = b.finish();
     g.nodes = nodes;
+    const double rate = p.num("rate");
+    if (rate < 0 || !std::isfinite(rate))
+      p.t.at("rate").fail("requests per second, 0 or more", p.t.at("rate").describe());
+    if (rate > 0 && mode == "train")
+      p.t.at("rate").fail("0 for training (requests arrive when inferring or serving)", p.t.at("rate").describe());
+    if (rate > 0) g.min_time_s = p.positive("requests") / rate;
     for (const auto& [k, v] : p.t.entries())
       if (v.is_number()) g.params[k] = v.as_number();
     return g;
@@ -407,6 +413,7 @@ std::string spec_text(const Model& m, const Target& target) {
   if (m.default_image > 0) line("image", num(m.default_image), "input side in pixels");
   if (m.default_seq > 0) line("seq", num(m.default_seq), "tokens per sequence (train / infer)");
   line("requests", num(1000), "samples (infer) or requests (serve) in all");
+  line("rate", num(0), "infer/serve: requests arriving per second (0: back to back)");
   if (m.llm) {
     line("input_tokens", num(1024), "serve: prompt tokens per request");
     line("output_tokens", num(256), "serve: generated tokens per request");
