@@ -9,6 +9,12 @@
 
 namespace {
 
+jg::eval::EvalOptions with_threads(int n) {
+  jg::eval::EvalOptions o;
+  o.threads = n;
+  return o;
+}
+
 using namespace jg;
 
 hw::Platform demo_platform() {
@@ -72,11 +78,11 @@ class Eval : public benchmark::Fixture {
 };
 
 BENCHMARK_DEFINE_F(Eval, Serial)(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(eval::evaluate(*platform, graph, {1, 4096}).energy_j);
+  for (auto _ : state) benchmark::DoNotOptimize(eval::evaluate(*platform, graph, with_threads(1)).energy_j);
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK_DEFINE_F(Eval, Parallel)(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(eval::evaluate(*platform, graph, {0, 4096}).energy_j);
+  for (auto _ : state) benchmark::DoNotOptimize(eval::evaluate(*platform, graph, with_threads(0)).energy_j);
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK_REGISTER_F(Eval, Serial)

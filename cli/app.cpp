@@ -6,8 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "calib/calibration.hpp"
+#include "cli/calibrate.hpp"
 #include "cli/inputs.hpp"
 #include "engine/core/error.hpp"
+#include "engine/core/hash.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/report/report.hpp"
 #include "hwmodels/models.hpp"
@@ -35,6 +38,7 @@ struct EstimateArgs {
   std::string boundary = "node";
   std::string by = "stage";
   bool strict = false;
+  std::string calibration;
 };
 
 int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
@@ -47,9 +51,17 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   const wl::Graph graph = build_graph(wl_in.root, a.strict);
   eval::EvalOptions opt;
   opt.threads = a.threads;
+  std::optional<report::ReportInput::Calibrated> calibrated;
+  if (!a.calibration.empty()) {
+    const calib::Calibration c = calib::read_calibration(a.calibration);
+    opt.overrides = calib::calibration_overrides(c, platform, a.calibration);
+    calibrated =
+        report::ReportInput::Calibrated{a.calibration, sha256_hex(read_text_file(a.calibration)), c.rel_lo, c.rel_hi};
+  }
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
   report::ReportInput in{
-      platform, graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary, eval::check_memory(platform, graph)};
+      platform,  graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary, eval::check_memory(platform, graph),
+      calibrated};
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
@@ -303,6 +315,33 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->check(CLI::IsMember({"stage", "op", "group"}))
       ->capture_default_str();
   c_est->add_flag("--strict", est.strict, "an ONNX node joulegraph does not model is an error, not a warning");
+  c_est->add_option("--calibration", est.calibration,
+                    "apply a calibration file written by `joulegraph calibrate` (JSON gains energy_j_lo/hi)");
+  CalibrateArgs cal;
+  auto* c_cal = app.add_subcommand("calibrate", "fit a platform's energies and powers to a measured power trace");
+  c_cal->add_option("--hw", cal.hw, "the platform the trace was measured on")->required();
+  c_cal->add_option("--trace", cal.trace, "power trace file")->required();
+  c_cal->add_option("--format", cal.format, "trace format")
+      ->check(CLI::IsMember({"auto", "nvidia-smi", "tegrastats", "rapl", "perf", "kepler", "torch-profiler", "csv"}))
+      ->capture_default_str();
+  c_cal->add_option("--markers", cal.markers, "phase markers: CSV start,end,name (a stage name with --workload)");
+  c_cal->add_option("--workload", cal.workload,
+                    "what ran: fit per-action energies and static powers (NNLS) to the marker windows");
+  c_cal->add_option("--set", cal.sets, "workload or hardware override, as for estimate");
+  c_cal->add_option("--channel", cal.channels, "power channels to sum (default: every power channel)");
+  c_cal->add_option("--device", cal.device, "without --workload: the device the meter measures (default: a gpu)");
+  c_cal->add_option("--instances", cal.instances, "without --workload: instances the meter covers (default: all)");
+  c_cal->add_option("--levels", cal.levels, "without --workload: power levels to find")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  c_cal->add_option("--window", cal.window_s, "without markers: window length in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  c_cal->add_option("--method", cal.method, "fitter for --workload")
+      ->check(CLI::IsMember({"nnls", "ols", "ridge"}))
+      ->capture_default_str();
+  c_cal->add_option("--ridge", cal.ridge, "ridge penalty (--method ridge)");
+  c_cal->add_option("--out", cal.out, "write the calibration file (via a temporary file and a rename)");
   std::string list_what;
   auto* c_list = app.add_subcommand("list", "list shipped platforms, workloads and component models");
   c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")
@@ -326,6 +365,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (c_list->parsed()) return cmd_list(list_what, out);
     if (c_desc->parsed()) return cmd_describe(describe_name, out);
     if (c_check->parsed()) return cmd_check(check_files, out);
+    if (c_cal->parsed()) return cmd_calibrate(cal, out);
     return cmd_estimate(est, out);
   } catch (const ConfigError& e) {
     err << e.what();

@@ -72,7 +72,7 @@ wl::zoo::Target target_of(const hw::Platform& p) {
   const ComputeCaps& pe = p.pe_caps(pick);
   t.dtype = pe.peak_ops_per_cycle[index_of(DType::kFp16)] > 0   ? "fp16"
             : pe.peak_ops_per_cycle[index_of(DType::kBf16)] > 0 ? "bf16"
-                                                                  : "fp32";
+                                                                : "fp32";
   // Without storage at the host the dataset is taken to be in memory (page cache).
   if (!t.host.empty()) t.storage = !p.devices[static_cast<std::size_t>(p.find_device(t.host))].storage.empty();
   return t;
@@ -92,8 +92,7 @@ std::string onnx_spec_text(const std::string& path, const wl::zoo::Target& t, co
   s += "requests = 1000         # infer: samples in all\n";
   s += "steps = 100             # train: optimizer steps\n";
   s += "optimizer = \"adamw\"     # train: sgd | momentum | adam | adamw | none\n";
-  static const std::vector<std::string> kKnown = {"mode",  "device", "dtype", "batch",
-                                                  "requests", "steps", "optimizer"};
+  static const std::vector<std::string> kKnown = {"mode", "device", "dtype", "batch", "requests", "steps", "optimizer"};
   for (const auto& a : sets) {
     const auto eq = a.find('=');
     if (eq == std::string::npos) continue;
@@ -138,8 +137,7 @@ wl::Graph build_graph(const ConfigNode& root, bool strict) {
     o.dtype = *d;
   }
   const std::string& mode = p.at("mode").as_string();
-  if (mode != "infer" && mode != "train")
-    p.at("mode").fail("\"infer\" or \"train\"", p.at("mode").describe());
+  if (mode != "infer" && mode != "train") p.at("mode").fail("\"infer\" or \"train\"", p.at("mode").describe());
   static const std::vector<std::string> kNotDims = {"mode", "device", "dtype", "requests", "steps", "optimizer"};
   for (const auto& [k, v] : p.entries())
     if (std::find(kNotDims.begin(), kNotDims.end(), k) == kNotDims.end()) o.dims[k] = v.as_number();

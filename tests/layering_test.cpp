@@ -34,6 +34,7 @@ TEST(Layering, EachLayerIncludesOnlyWhatItMayDependOn) {
       {"workloads", {"engine/eval", "engine/report", "hwmodels", "calib", "cli"}},
       {"engine/eval", {"engine/report", "calib", "cli"}},
       {"engine/report", {"calib", "cli"}},
+      {"calib", {"engine/report", "cli"}},
   };
   for (const auto& [dir, bad] : forbidden)
     for (const auto& [file, inc] : includes_under(dir))
@@ -45,8 +46,8 @@ TEST(Layering, ThirdPartyHeadersStayInTheirTranslationUnits) {
   const std::map<std::string, std::set<std::string>> allowed = {
       {"toml", {"engine/core/config.cpp"}},
       {"tbb/", {"engine/core/parallel.hpp"}},
-      {"Eigen/", {"engine/core/linalg.hpp"}},
-      {"nlohmann/", {"engine/report/json_report.cpp"}},
+      {"Eigen/", {"engine/core/linalg.hpp", "calib/fit.cpp", "calib/lasso.cpp"}},
+      {"nlohmann/", {"engine/report/json_report.cpp", "calib/torch_profile.cpp"}},
       {"onnx/",
        {"workloads/importers/onnx_import.cpp", "workloads/importers/onnx_fold.cpp",
         "workloads/importers/onnx_internal.hpp"}},
@@ -57,7 +58,7 @@ TEST(Layering, ThirdPartyHeadersStayInTheirTranslationUnits) {
       {"workloads/importers/onnx_internal.hpp",
        {"workloads/importers/onnx_import.cpp", "workloads/importers/onnx_fold.cpp"}},
   };
-  for (const char* dir : {"engine", "hwmodels", "workloads", "cli"})
+  for (const char* dir : {"engine", "hwmodels", "workloads", "calib", "cli"})
     for (const auto& [file, inc] : includes_under(dir))
       for (const auto& [prefix, files] : allowed)
         if (inc.rfind(prefix, 0) == 0) {

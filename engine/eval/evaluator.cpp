@@ -18,6 +18,21 @@ using wl::Op;
 using wl::OpType;
 using wl::Stage;
 
+std::string slot_id(const Ledger& ledger, std::size_t slot) {
+  const Slot& s = ledger.slots[slot];
+  return ledger.component_ids[static_cast<std::size_t>(s.component)] + "." + s.action;
+}
+
+double slot_prior(const Platform& p, const Slot& slot) {
+  const auto& m = *p.components[static_cast<std::size_t>(slot.component)].model;
+  if (slot.kind == Slot::Kind::kStatic) return m.static_power().si();
+  if (slot.kind == Slot::Kind::kIdle) return m.idle_power().si();
+  for (const auto& a : m.actions())
+    if (a.name == slot.action) return a.energy_j;
+  JG_ASSERT(false, "no action " + slot.action);
+  return 0;
+}
+
 std::vector<Slot> platform_slots(const Platform& p) {
   std::vector<Slot> slots;
   for (std::size_t c = 0; c < p.components.size(); ++c) {
@@ -37,12 +52,28 @@ const std::size_t kNone = static_cast<std::size_t>(-1);
 struct Layout {
   std::vector<std::size_t> first_action, static_slot, idle_slot;
   std::size_t count = 0;
-  explicit Layout(const Platform& p) {
+  /// Per slot: J per unit (actions) or W per instance (static, idle) before any scaling: the
+  /// model's value, an override, or 1 in activity mode.
+  std::vector<double> base;
+  Layout(const Platform& p, const EvalOptions& opt) {
     for (const auto& c : p.components) {
       first_action.push_back(count);
+      for (const auto& a : c.model->actions()) base.push_back(a.energy_j);
       count += c.model->actions().size();
       static_slot.push_back(count++);
+      base.push_back(c.model->static_power().si());
       idle_slot.push_back(count++);
+      base.push_back(c.model->idle_power().si());
+    }
+    if (opt.activity) {
+      base.assign(count, 1.0);
+    } else if (!opt.overrides.empty()) {
+      const std::vector<Slot> slots = platform_slots(p);
+      for (std::size_t s = 0; s < count; ++s) {
+        auto it =
+            opt.overrides.find(p.components[static_cast<std::size_t>(slots[s].component)].id + "." + slots[s].action);
+        if (it != opt.overrides.end()) base[s] = it->second;
+      }
     }
   }
 };
@@ -125,9 +156,9 @@ Bound bind(const Platform& p, const Layout& L, const Graph& g, int di, double f_
     const auto& m = *p.components[c].model;
     const double s = on_chip_scale(p, static_cast<int>(c), r);
     for (std::size_t a = 0; a < m.actions().size(); ++a)
-      b.coef[L.first_action[c] + a] = m.actions()[a].energy_j * s * s;
-    b.coef[L.static_slot[c]] = m.static_power().si() * s * static_scale[c];
-    b.coef[L.idle_slot[c]] = m.idle_power().si() * idle_scale[c];
+      b.coef[L.first_action[c] + a] = L.base[L.first_action[c] + a] * s * s;
+    b.coef[L.static_slot[c]] = L.base[L.static_slot[c]] * s * static_scale[c];
+    b.coef[L.idle_slot[c]] = L.base[L.idle_slot[c]] * idle_scale[c];
   }
   for (double& k : b.coef) k *= g.nodes;
   // Instances and online units: rates scale with both. A stage limited to `workers` units
@@ -537,7 +568,11 @@ std::vector<MemoryCheck> check_memory(const Platform& p, const Graph& g) {
 
 Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
   validate_binding(p, g);
-  const Layout L(p);
+  const Layout L(p, opt);
+  // The power cap compares watts: in activity mode the clock is chosen with the real values.
+  EvalOptions real = opt;
+  real.activity = false;
+  const Layout L_cap(p, real);
   Ledger led;
   led.nodes = g.nodes;
   led.slots = platform_slots(p);
@@ -546,13 +581,13 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
   for (const auto& st : g.stages) {
     const int di = p.find_device(st.device);
     const Device& d = p.devices[static_cast<std::size_t>(di)];
-    StageResult r = eval_stage(p, L, g, st, di, d.clock_hz, opt);
+    StageResult r = eval_stage(p, L_cap, g, st, di, d.clock_hz, opt);
     // The cap holds per instance, on every node.
     const double cap_w = d.power_cap_w * d.count * g.nodes;
     if (d.power_cap_w > 0 && r.time_s > 0 && r.device_energy_j / r.time_s > cap_w) {
       // Device power rises with the clock; find the highest clock that meets the cap.
       double lo = d.min_clock_hz, hi = d.clock_hz;
-      StageResult at_lo = eval_stage(p, L, g, st, di, lo, opt);
+      StageResult at_lo = eval_stage(p, L_cap, g, st, di, lo, opt);
       if (at_lo.device_energy_j / at_lo.time_s > cap_w) {
         r = std::move(at_lo);
         r.cap_unattainable = true;
@@ -560,7 +595,7 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
         r = std::move(at_lo);
         for (int it = 0; it < 40 && hi - lo > 1e-4 * hi; ++it) {
           const double mid = 0.5 * (lo + hi);
-          StageResult m = eval_stage(p, L, g, st, di, mid, opt);
+          StageResult m = eval_stage(p, L_cap, g, st, di, mid, opt);
           if (m.device_energy_j / m.time_s <= cap_w) {
             lo = mid;
             r = std::move(m);
@@ -570,6 +605,12 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
         }
       }
       r.throttled = true;
+    }
+    if (opt.activity) {
+      StageResult a = eval_stage(p, L, g, st, di, r.clock_hz, opt);
+      a.throttled = r.throttled;
+      a.cap_unattainable = r.cap_unattainable;
+      r = std::move(a);
     }
     led.stages.push_back(std::move(r));
   }
@@ -582,7 +623,7 @@ Ledger evaluate(const Platform& p, const Graph& g, const EvalOptions& opt) {
       last.wait_s = g.min_time_s - busy_s;
       const std::vector<double> idle_scale = power_scales(p, false);
       for (std::size_t c = 0; c < p.components.size(); ++c) {
-        const double e = p.components[c].model->idle_power().si() * idle_scale[c] * g.nodes * last.wait_s;
+        const double e = L.base[L.idle_slot[c]] * idle_scale[c] * g.nodes * last.wait_s;
         last.slot_energy_j[L.idle_slot[c]] += e;
         last.wait_j += e;
       }

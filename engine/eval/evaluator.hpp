@@ -19,7 +19,20 @@ namespace jg::eval {
 struct EvalOptions {
   int threads = 0;           ///< 0: TBB default; 1: serial
   std::size_t chunk = 4096;  ///< ops per work item; fixed, so results do not depend on threads
+  /// Per slot id ("gpu.pe.mac_fp16", "gpu.board.static", "nvlink.idle"): the value that replaces
+  /// the component model's own energy per unit (J) or power per instance (W), e.g. from a
+  /// calibration. Unknown ids are the caller's to reject (see slot_id).
+  std::map<std::string, double> overrides;
+  /// Activity mode: every energy per unit and power taken as 1, so that each slot's "energy" is
+  /// the activity the linear form multiplies (units scaled by voltage, instance-seconds for
+  /// static and idle power). The calibrator builds its design matrix from this.
+  bool activity = false;
 };
+
+/// "component_id.action", "component_id.static" or "component_id.idle".
+std::string slot_id(const Ledger& ledger, std::size_t slot);
+/// The model's own value behind a slot: J per unit for an action, W per instance for static/idle.
+double slot_prior(const hw::Platform& platform, const Slot& slot);
 
 /// Checks that the graph can run on the platform: devices exist, data types and op kinds are
 /// supported, links and storage exist. Throws ConfigError naming the op's position.

@@ -14,6 +14,11 @@ std::string render_json(const ReportInput& in) {
   j["platform"] = in.platform.name;
   j["workload"] = in.graph.name;
   j["nodes"] = L.nodes;
+  if (in.calibration)
+    j["calibration"] = {{"path", in.calibration->path},
+                        {"sha256", in.calibration->sha256},
+                        {"interval90_rel_lo", in.calibration->rel_lo},
+                        {"interval90_rel_hi", in.calibration->rel_hi}};
   auto bounds = [](const eval::BoundaryEnergy& b) {
     return ordered_json{
         {"device_j", b.device_j}, {"node_j", b.node_j}, {"wall_j", b.wall_j}, {"facility_j", b.facility_j}};
@@ -22,6 +27,8 @@ std::string render_json(const ReportInput& in) {
   j["totals"] = {{"energy_j", L.energy_j},
                  {"time_s", L.time_s},
                  {"avg_power_w", L.avg_power_w()},
+                 {"energy_j_lo", in.energy_lo(L.energy_j)},
+                 {"energy_j_hi", in.energy_hi(L.energy_j)},
                  {"boundary_energy_j", boundary_energy(L.boundary, in.boundary)},
                  {"boundaries", bounds(L.boundary)}};
   if (!in.platform.power_modes.empty()) {
@@ -49,6 +56,8 @@ std::string render_json(const ReportInput& in) {
     st["device"] = s.device;
     st["repeat"] = s.repeat;
     st["energy_j"] = s.energy_j;
+    st["energy_j_lo"] = in.energy_lo(s.energy_j);
+    st["energy_j_hi"] = in.energy_hi(s.energy_j);
     st["time_s"] = s.time_s;
     st["avg_power_w"] = s.avg_power_w();
     st["boundaries"] = bounds(s.boundary);

@@ -101,6 +101,10 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
   const double headline = boundary_energy(L.boundary, in.boundary);
   out += fmt::format("total ({} boundary): {} in {}, average {}\n", in.boundary, e_str(headline), t_str(L.time_s),
                      p_str(L.time_s > 0 ? headline / L.time_s : 0.0));
+  if (in.calibration)
+    out += fmt::format("calibrated by {}: 90 % interval {} to {} (held-out error band {:+.1f} % to {:+.1f} %)\n",
+                       in.calibration->path, e_str(in.energy_lo(headline)), e_str(in.energy_hi(headline)),
+                       100 * in.calibration->rel_lo, 100 * in.calibration->rel_hi);
   if (L.nodes > 1)
     out += fmt::format("nodes: {} identical {} nodes; energies cover all of them, times are per node\n",
                        core::format_number(L.nodes), in.platform.name);

@@ -2,6 +2,7 @@
 // Output order is deterministic; every report carries its provenance.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,17 @@ struct ReportInput {
   const wl::Graph& graph;
   const eval::Ledger& ledger;
   Provenance provenance;
-  std::string boundary = "node";  ///< headline boundary: device | node | wall | facility
+  std::string boundary = "node";          ///< headline boundary: device | node | wall | facility
   std::vector<eval::MemoryCheck> memory;  ///< footprint against device memory (zoo and imported models)
+  /// A calibration applied to the estimate: its file and the 90 % band of its held-out relative
+  /// error r = (predicted - measured) / measured, so that measured lies in [E/(1+r_hi), E/(1+r_lo)].
+  struct Calibrated {
+    std::string path, sha256;
+    double rel_lo = 0, rel_hi = 0;
+  };
+  std::optional<Calibrated> calibration;
+  [[nodiscard]] double energy_lo(double e) const { return calibration ? e / (1 + calibration->rel_hi) : e; }
+  [[nodiscard]] double energy_hi(double e) const { return calibration ? e / (1 + calibration->rel_lo) : e; }
 };
 
 /// Ops of one stage summed by a key: their group (layer or block label, "layers.3.mlp") or

@@ -165,9 +165,13 @@ TEST(Invariants, IdleEnergyGrowsWithDuration) {
 
 TEST(Invariants, ParallelEqualsSerialBitForBit) {
   // Small chunks force many work items; results must not depend on the thread count.
-  EvalOptions serial{1, 3};
-  EvalOptions parallel{2, 3};
-  EvalOptions deflt{0, 3};
+  auto with = [](int threads) {
+    EvalOptions o;
+    o.threads = threads;
+    o.chunk = 3;
+    return o;
+  };
+  const EvalOptions serial = with(1), parallel = with(2), deflt = with(0);
   const Ledger a = demo({}, {}, serial), b = demo({}, {}, parallel), c = demo({}, {}, deflt);
   EXPECT_EQ(a.energy_j, b.energy_j);
   EXPECT_EQ(a.energy_j, c.energy_j);
@@ -188,6 +192,39 @@ TEST(Invariants, NothingNegative) {
       EXPECT_GT(o.time_s, 0.0);
     }
   }
+}
+
+// One linear form for estimating and calibrating: the energy of every stage is the activity of
+// each slot (activity mode) times that slot's base value, on a platform with a V-f curve
+// and a power cap (demo-a100-node) and on a zoo training run over a node with overlap.
+TEST(Invariants, EnergyIsActivityTimesBaseValues) {
+  auto check = [](const hw::Platform& p, const wl::Graph& g) {
+    EvalOptions act;
+    act.activity = true;
+    const Ledger e = evaluate(p, g), a = evaluate(p, g, act);
+    ASSERT_EQ(e.stages.size(), a.stages.size());
+    for (std::size_t st = 0; st < e.stages.size(); ++st) {
+      // Overlap credits are taken in proportion to the charge, so they scale too; compare
+      // before the credit by adding it back on both sides.
+      double sum = 0;
+      for (std::size_t s = 0; s < a.slots.size(); ++s) sum += a.stages[st].slot_energy_j[s] * slot_prior(p, a.slots[s]);
+      EXPECT_NEAR(sum, e.stages[st].energy_j, 1e-9 * e.stages[st].energy_j) << e.stages[st].name;
+    }
+  };
+  check(platform_from(library_platform("demo-a100-node")), graph_from(library_workload("demo-cnn-pipeline")));
+  const hw::Platform dgx = test::load_library_platform("dgx-a100");
+  check(dgx, graph_from(library_workload("demo-cnn-pipeline"), {}));
+}
+
+// An override replaces a slot's base value: +1 W of static power on the golden device's PE
+// for the 1 s GEMM adds 1 J.
+TEST(Invariants, OverridesReplaceBaseValues) {
+  const auto p = platform_from(test::kGoldenPlatform);
+  const auto g = graph_from(test::kOneOp);
+  EvalOptions o;
+  o.overrides["acc.pe.static"] = 2.0;  // was 1 W
+  EXPECT_NEAR(evaluate(p, g, o).energy_j - evaluate(p, g).energy_j, 1.0, 1e-12);
+  EXPECT_EQ(slot_id(evaluate(p, g), 0).rfind("acc.pe.", 0), 0u);
 }
 
 }  // namespace

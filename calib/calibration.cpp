@@ -1,0 +1,461 @@
+#include "calib/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "engine/core/config.hpp"
+#include "engine/core/error.hpp"
+#include "engine/core/quantity.hpp"
+
+namespace jg::calib {
+
+using core::ConfigError;
+using core::ConfigNode;
+
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string num(double v) {
+  if (std::isnan(v)) return "nan";
+  std::ostringstream o;
+  o.precision(10);
+  o << v;
+  return o.str();
+}
+
+void write_metrics(std::string& s, const char* table, const Metrics& m) {
+  s += std::string("\n[") + table + "]\n";
+  s += "windows = " + std::to_string(m.n) + "\n";
+  s += "mape = " + num(m.mape) + "\n";
+  s += "rmspe = " + num(m.rmspe) + "\n";
+  s += "rmse_j = " + num(m.rmse) + "\n";
+  s += "r2 = " + num(m.r2) + "\n";
+  s += "pi90_coverage = " + num(m.pi90_coverage) + "\n";
+}
+
+Metrics read_metrics(const ConfigNode& t) {
+  Metrics m;
+  m.n = static_cast<std::size_t>(t.at("windows").as_int());
+  auto get = [&](const char* k) {
+    const ConfigNode& n = t.at(k);
+    return n.kind() == ConfigNode::Kind::String && n.as_string() == "nan" ? std::nan("") : n.as_number();
+  };
+  m.mape = get("mape");
+  m.rmspe = get("rmspe");
+  m.rmse = get("rmse_j");
+  m.r2 = get("r2");
+  m.pi90_coverage = get("pi90_coverage");
+  return m;
+}
+
+/// Column vectors of two slots are the same up to a positive factor in every window.
+bool proportional(const std::vector<double>& a, const std::vector<double>& b) {
+  double k = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if ((a[i] == 0) != (b[i] == 0)) return false;
+    if (a[i] == 0) continue;
+    const double r = a[i] / b[i];
+    if (k == 0) {
+      k = r;
+    } else if (std::fabs(r - k) > 1e-9 * std::fabs(k)) {
+      return false;
+    }
+  }
+  return k > 0;
+}
+
+}  // namespace
+
+std::string calibration_toml(const Calibration& c) {
+  std::string s = "# joulegraph calibration: factors on the platform's own per-action energies and powers.\n";
+  s += "# Calibrated value = factor x prior. Written by `joulegraph calibrate`; apply with\n";
+  s += "# `joulegraph estimate --hw " + c.platform + " --calibration FILE`.\n";
+  s += "schema_version = 1\n";
+  s += "platform = " + quoted(c.platform) + "\n";
+  s += "method = " + quoted(c.method) + "\n";
+  s += "measured = " + quoted(c.measured) + "\n";
+  s += "train_windows = " + std::to_string(c.train_windows) + "\n";
+  s += "test_windows = " + std::to_string(c.test_windows) + "\n";
+  s += "interval90_rel_lo = " + num(c.rel_lo) + "  # relative error band of held-out windows (5th percentile)\n";
+  s += "interval90_rel_hi = " + num(c.rel_hi) + "  # (95th percentile)\n";
+  s += "\n[validity]\n";
+  s += "window_min_s = " + num(c.window_min_s) + "\nwindow_max_s = " + num(c.window_max_s) + "\n";
+  s += "power_min_w = " + num(c.power_min_w) + "\npower_max_w = " + num(c.power_max_w) + "\n";
+  write_metrics(s, "train", c.train);
+  write_metrics(s, "test", c.test);
+  for (const auto& f : c.factors) {
+    s += "\n[[factor]]\n";
+    s += "factor = " + num(f.factor) + "\n";
+    s += "std_error = " + (std::isnan(f.std_error) ? quoted("nan") : num(f.std_error)) + "\n";
+    s += "slots = [";
+    for (std::size_t i = 0; i < f.slots.size(); ++i) s += (i ? ", " : "") + quoted(f.slots[i]);
+    s += "]\nprior_si = [";
+    for (std::size_t i = 0; i < f.prior.size(); ++i) s += (i ? ", " : "") + num(f.prior[i]);
+    s += "]\nunits = [";
+    for (std::size_t i = 0; i < f.units.size(); ++i) s += (i ? ", " : "") + quoted(f.units[i]);
+    s += "]\n";
+  }
+  for (const auto& in : c.inputs)
+    s += "\n[[input]]\nrole = " + quoted(in.role) + "\npath = " + quoted(in.path) + "\nsha256 = " + quoted(in.sha256) +
+         "\n";
+  if (!c.notes.empty()) {
+    s += "\nnotes = [\n";
+    for (const auto& n : c.notes) s += "  " + quoted(n) + ",\n";
+    s += "]\n";
+  }
+  return s;
+}
+
+Calibration read_calibration(const std::string& path) {
+  const ConfigNode root = core::parse_toml_file(path);
+  static const std::vector<std::string> kTop = {
+      "schema_version",    "platform", "method", "measured", "train_windows", "test_windows", "interval90_rel_lo",
+      "interval90_rel_hi", "validity", "train",  "test",     "factor",        "input",        "notes"};
+  for (const auto& [k, v] : root.entries())
+    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a calibration key", k, kTop);
+  const ConfigNode& ver = root.at("schema_version");
+  if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
+  Calibration c;
+  c.platform = root.at("platform").as_string();
+  c.method = root.at("method").as_string();
+  c.measured = root.at("measured").as_string();
+  c.train_windows = static_cast<std::size_t>(root.at("train_windows").as_int());
+  c.test_windows = static_cast<std::size_t>(root.at("test_windows").as_int());
+  c.rel_lo = root.at("interval90_rel_lo").as_number();
+  c.rel_hi = root.at("interval90_rel_hi").as_number();
+  if (!(c.rel_lo <= c.rel_hi))
+    root.at("interval90_rel_hi").fail("a value at least interval90_rel_lo", root.at("interval90_rel_hi").describe());
+  const ConfigNode& v = root.at("validity");
+  c.window_min_s = v.at("window_min_s").as_number();
+  c.window_max_s = v.at("window_max_s").as_number();
+  c.power_min_w = v.at("power_min_w").as_number();
+  c.power_max_w = v.at("power_max_w").as_number();
+  c.train = read_metrics(root.at("train"));
+  c.test = read_metrics(root.at("test"));
+  if (const ConfigNode* fs = root.find("factor"))
+    for (const auto& t : fs->items()) {
+      SlotFactor f;
+      const ConfigNode& fac = t.at("factor");
+      f.factor = fac.as_number();
+      if (!(f.factor >= 0) || !std::isfinite(f.factor)) fac.fail("a finite factor, 0 or more", fac.describe());
+      const ConfigNode& se = t.at("std_error");
+      f.std_error = se.kind() == ConfigNode::Kind::String ? std::nan("") : se.as_number();
+      for (const auto& x : t.at("slots").items()) f.slots.push_back(x.as_string());
+      for (const auto& x : t.at("prior_si").items()) f.prior.push_back(x.as_number());
+      for (const auto& x : t.at("units").items()) f.units.push_back(x.as_string());
+      if (f.slots.empty() || f.prior.size() != f.slots.size() || f.units.size() != f.slots.size())
+        t.at("prior_si")
+            .fail("as many priors and units as slots (at least one)", std::to_string(f.slots.size()) + " slots, " +
+                                                                          std::to_string(f.prior.size()) + " priors, " +
+                                                                          std::to_string(f.units.size()) + " units");
+      c.factors.push_back(std::move(f));
+    }
+  if (const ConfigNode* ins = root.find("input"))
+    for (const auto& t : ins->items())
+      c.inputs.push_back({t.at("role").as_string(), t.at("path").as_string(), t.at("sha256").as_string()});
+  if (const ConfigNode* ns = root.find("notes"))
+    for (const auto& n : ns->items()) c.notes.push_back(n.as_string());
+  return c;
+}
+
+std::map<std::string, double> calibration_overrides(const Calibration& c, const hw::Platform& p,
+                                                    const std::string& path) {
+  if (c.platform != p.name)
+    throw ConfigError({{path, 0, 0, {}},
+                       "platform",
+                       "a calibration of platform '" + p.name + "'",
+                       "one of platform '" + c.platform + "'",
+                       "calibrate this platform, or estimate with --hw " + c.platform});
+  std::map<std::string, double> valid;
+  for (const auto& s : eval::platform_slots(p))
+    valid[p.components[static_cast<std::size_t>(s.component)].id + "." + s.action] = eval::slot_prior(p, s);
+  std::map<std::string, double> out;
+  for (const auto& f : c.factors)
+    for (std::size_t i = 0; i < f.slots.size(); ++i) {
+      if (!valid.count(f.slots[i])) {
+        std::vector<std::string> names;
+        for (const auto& [k, v] : valid) names.push_back(k);
+        throw ConfigError({{path, 0, 0, {}},
+                           "factor.slots",
+                           "a slot of platform '" + p.name + "'",
+                           "\"" + f.slots[i] + "\"",
+                           core::did_you_mean(f.slots[i], names)});
+      }
+      out[f.slots[i]] = f.factor * f.prior[i];
+    }
+  return out;
+}
+
+MeasuredWindows measure_windows(const std::string& trace_path, TraceFormat f, const std::vector<Marker>& windows,
+                                const std::vector<std::string>& channels, TraceIssues* issues) {
+  WindowIntegrator wi(windows);
+  TraceIssues is = read_trace(trace_path, f, wi);
+  if (issues) *issues = is;
+  const auto& list = wi.channel_list();
+  std::vector<std::size_t> use;
+  if (channels.empty()) {
+    for (ChannelKind want : {ChannelKind::kPower, ChannelKind::kEnergy}) {
+      for (std::size_t c = 0; c < list.size(); ++c)
+        if (list[c].kind == want) use.push_back(c);
+      if (!use.empty()) break;
+    }
+    if (use.empty())
+      throw ConfigError({{trace_path, 0, 0, {}}, "", "a power or energy channel in the trace", "counters only", ""});
+  } else {
+    for (const auto& name : channels) {
+      auto it = std::find_if(list.begin(), list.end(), [&](const Channel& ch) { return ch.name == name; });
+      if (it == list.end() || it->kind == ChannelKind::kCounter) {
+        std::vector<std::string> names;
+        for (const auto& ch : list)
+          if (ch.kind != ChannelKind::kCounter) names.push_back(ch.name);
+        throw ConfigError({{trace_path, 0, 0, {}},
+                           "--channel",
+                           "a power or energy channel of the trace",
+                           "\"" + name + "\"",
+                           core::did_you_mean(name, names)});
+      }
+      use.push_back(static_cast<std::size_t>(it - list.begin()));
+    }
+  }
+  MeasuredWindows m;
+  m.windows = wi.windows();
+  for (std::size_t k = 0; k < use.size(); ++k) m.channels += (k ? "+" : "") + list[use[k]].name;
+  for (std::size_t w = 0; w < m.windows.size(); ++w) {
+    double e = 0, cov = std::numeric_limits<double>::infinity();
+    for (std::size_t c : use) {
+      e += wi.values()[w][c];
+      cov = std::min(cov, wi.covered_s()[w][c]);
+    }
+    m.energy_j.push_back(e);
+    m.covered_s.push_back(cov);
+  }
+  return m;
+}
+
+Calibration fit_markers(const hw::Platform& p, const wl::Graph& g, const MeasuredWindows& m,
+                        const MarkerFitOptions& o) {
+  // Activity of each stage (all its repeats), one evaluation in activity mode.
+  eval::EvalOptions act;
+  act.activity = true;
+  const eval::Ledger a = eval::evaluate(p, g, act);
+  std::vector<std::string> stage_names;
+  for (const auto& s : a.stages) stage_names.push_back(s.name);
+  const std::size_t n_slots = a.slots.size();
+  std::vector<std::vector<double>> cols(n_slots);  // modelled energy of each slot in each window
+  std::vector<double> prior(n_slots);
+  for (std::size_t s = 0; s < n_slots; ++s) prior[s] = eval::slot_prior(p, a.slots[s]);
+  for (const auto& mk : m.windows) {
+    auto it = std::find(stage_names.begin(), stage_names.end(), mk.name);
+    if (it == stage_names.end())
+      throw ConfigError({{"markers", static_cast<std::uint32_t>(mk.line), 0, {}},
+                         "name",
+                         "the name of a stage of workload '" + g.name + "'",
+                         "\"" + mk.name + "\"",
+                         core::did_you_mean(mk.name, stage_names)});
+    const auto& st = a.stages[static_cast<std::size_t>(it - stage_names.begin())];
+    for (std::size_t s = 0; s < n_slots; ++s) cols[s].push_back(st.slot_energy_j[s] * prior[s]);
+  }
+  if (m.windows.size() < o.min_windows)
+    throw core::ModelError("calibration needs at least " + std::to_string(o.min_windows) + " marker windows (" +
+                           std::to_string(o.test_every) + "th of them held out); " + std::to_string(m.windows.size()) +
+                           " given");
+  // Groups of slots with non-zero, mutually proportional columns: one factor each.
+  Calibration c;
+  c.platform = p.name;
+  c.measured = m.channels;
+  std::vector<int> group_of(n_slots, -1);
+  std::vector<std::vector<std::size_t>> groups;
+  for (std::size_t s = 0; s < n_slots; ++s) {
+    const bool active = std::any_of(cols[s].begin(), cols[s].end(), [](double v) { return v > 0; });
+    if (!active) continue;
+    for (std::size_t gi = 0; gi < groups.size() && group_of[s] < 0; ++gi)
+      if (proportional(cols[s], cols[groups[gi].front()])) {
+        groups[gi].push_back(s);
+        group_of[s] = static_cast<int>(gi);
+      }
+    if (group_of[s] < 0) {
+      group_of[s] = static_cast<int>(groups.size());
+      groups.push_back({s});
+    }
+  }
+  Design d;
+  d.target = "energy_j";
+  for (const auto& gr : groups) {
+    std::string name;
+    for (std::size_t k = 0; k < gr.size(); ++k) name += (k ? "+" : "") + eval::slot_id(a, gr[k]);
+    d.columns.push_back(name);
+    d.units.push_back("1");
+  }
+  for (std::size_t w = 0; w < m.windows.size(); ++w) {
+    std::vector<double> row;
+    for (const auto& gr : groups) {
+      double v = 0;
+      for (std::size_t s : gr) v += cols[s][w];
+      row.push_back(v);
+    }
+    d.add_row(row, m.energy_j[w]);
+  }
+  std::vector<std::size_t> train, test;
+  interleaved_split(d.rows(), o.test_every, o.test_every - 1, train, test);
+  const HeldOut h = fit_held_out(d, o.linear, train, test);
+  c.method = std::string(o.linear.method == LinearMethod::kNnls  ? "nnls"
+                         : o.linear.method == LinearMethod::kOls ? "ols"
+                                                                 : "ridge") +
+             " on slot factors (columns: modelled energy of each slot group)";
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    SlotFactor f;
+    for (std::size_t s : groups[gi]) {
+      f.slots.push_back(eval::slot_id(a, s));
+      f.prior.push_back(prior[s]);
+      f.units.push_back(a.slots[s].kind == eval::Slot::Kind::kAction ? "J" : "W");
+    }
+    f.factor = h.model.coef[gi].value;
+    f.std_error = h.model.coef[gi].std_error;
+    c.factors.push_back(std::move(f));
+  }
+  c.train = h.model.train;
+  c.test = h.test;
+  c.train_windows = h.train_rows;
+  c.test_windows = h.test_rows;
+  c.rel_lo = h.rel_lo;
+  c.rel_hi = h.rel_hi;
+  c.window_min_s = std::numeric_limits<double>::infinity();
+  c.power_min_w = std::numeric_limits<double>::infinity();
+  for (std::size_t w = 0; w < m.windows.size(); ++w) {
+    const double dur = m.windows[w].end_s - m.windows[w].start_s;
+    c.window_min_s = std::min(c.window_min_s, dur);
+    c.window_max_s = std::max(c.window_max_s, dur);
+    c.power_min_w = std::min(c.power_min_w, m.energy_j[w] / dur);
+    c.power_max_w = std::max(c.power_max_w, m.energy_j[w] / dur);
+  }
+  for (std::size_t s = 0; s < n_slots; ++s)
+    if (group_of[s] >= 0 && prior[s] == 0)
+      c.notes.push_back("slot " + eval::slot_id(a, s) + " has a prior of 0: a factor cannot move it");
+  return c;
+}
+
+LevelsResult power_levels(const MeasuredWindows& m, std::size_t levels, std::size_t test_every) {
+  std::vector<double> power;
+  std::vector<std::size_t> idx;
+  for (std::size_t w = 0; w < m.windows.size(); ++w)
+    if (m.covered_s[w] > 0) {
+      power.push_back(m.energy_j[w] / m.covered_s[w]);
+      idx.push_back(w);
+    }
+  if (power.size() < levels * 2)
+    throw core::ModelError("power levels need at least " + std::to_string(levels * 2) + " covered windows; " +
+                           std::to_string(power.size()) + " found");
+  std::vector<std::size_t> train, test;
+  interleaved_split(power.size(), test_every, test_every - 1, train, test);
+  // 1-D k-means on the training windows, centres started at evenly spaced quantiles.
+  std::vector<double> tp;
+  for (std::size_t i : train) tp.push_back(power[i]);
+  std::vector<double> sorted = tp;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> centre(levels);
+  for (std::size_t k = 0; k < levels; ++k)
+    centre[k] = sorted[std::min(sorted.size() - 1, (2 * k + 1) * sorted.size() / (2 * levels))];
+  auto nearest = [&](double v) {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < levels; ++k)
+      if (std::fabs(v - centre[k]) < std::fabs(v - centre[best])) best = k;
+    return best;
+  };
+  for (int it = 0; it < 100; ++it) {
+    std::vector<double> sum(levels, 0), cnt(levels, 0);
+    for (double v : tp) {
+      const std::size_t k = nearest(v);
+      sum[k] += v;
+      cnt[k] += 1;
+    }
+    bool moved = false;
+    for (std::size_t k = 0; k < levels; ++k)
+      if (cnt[k] > 0 && sum[k] / cnt[k] != centre[k]) {
+        centre[k] = sum[k] / cnt[k];
+        moved = true;
+      }
+    if (!moved) break;
+  }
+  std::sort(centre.begin(), centre.end());
+  LevelsResult r;
+  r.levels.resize(levels);
+  for (std::size_t k = 0; k < levels; ++k) r.levels[k].power_w = centre[k];
+  std::vector<double> sq(levels, 0);
+  for (std::size_t i : train) {
+    const std::size_t k = nearest(power[i]);
+    const std::size_t w = idx[i];
+    r.levels[k].windows += 1;
+    r.levels[k].time_s += m.covered_s[w];
+    r.levels[k].energy_j += m.energy_j[w];
+    sq[k] += (power[i] - centre[k]) * (power[i] - centre[k]);
+  }
+  for (std::size_t k = 0; k < levels; ++k)
+    r.levels[k].std_w = r.levels[k].windows > 1 ? std::sqrt(sq[k] / static_cast<double>(r.levels[k].windows - 1)) : 0;
+  // Held out: each test window's energy predicted as its level's power x its covered time.
+  std::vector<double> obs, pred;
+  for (std::size_t i : test) {
+    const std::size_t w = idx[i];
+    obs.push_back(m.energy_j[w]);
+    pred.push_back(centre[nearest(power[i])] * m.covered_s[w]);
+  }
+  r.test = metrics(obs, pred);
+  std::vector<double> rel;
+  for (std::size_t i = 0; i < obs.size(); ++i)
+    if (obs[i] != 0) rel.push_back((pred[i] - obs[i]) / obs[i]);
+  r.rel_lo = percentile(rel, 0.05);
+  r.rel_hi = percentile(rel, 0.95);
+  r.train_windows = train.size();
+  r.test_windows = test.size();
+  return r;
+}
+
+Calibration idle_calibration(const hw::Platform& p, const std::string& device, const LevelsResult& r,
+                             double instances) {
+  const int di = p.find_device(device);
+  if (di < 0)
+    throw ConfigError({{"--device", 0, 0, {}},
+                       "",
+                       "a device of platform '" + p.name + "'",
+                       "\"" + device + "\"",
+                       core::did_you_mean(device, p.device_names())});
+  Calibration c;
+  c.platform = p.name;
+  c.method = "idle level: factor on the device's idle powers so that " + core::format_number(instances) +
+             " instance(s) draw the lowest measured level";
+  SlotFactor f;
+  double modelled = 0;
+  for (const auto& s : eval::platform_slots(p)) {
+    if (s.kind != eval::Slot::Kind::kIdle) continue;
+    const auto& comp = p.components[static_cast<std::size_t>(s.component)];
+    if (comp.device != di) continue;
+    f.slots.push_back(comp.id + ".idle");
+    f.prior.push_back(eval::slot_prior(p, s));
+    f.units.push_back("W");
+    modelled += eval::slot_prior(p, s) * instances;
+  }
+  if (modelled <= 0) throw core::ModelError("device '" + device + "' has no idle power to calibrate");
+  const PowerLevel& idle = r.levels.front();
+  f.factor = idle.power_w / modelled;
+  f.std_error = idle.windows > 1 ? idle.std_w / std::sqrt(static_cast<double>(idle.windows)) / modelled : std::nan("");
+  c.factors.push_back(std::move(f));
+  c.test = r.test;
+  c.rel_lo = r.rel_lo;
+  c.rel_hi = r.rel_hi;
+  c.train_windows = r.train_windows;
+  c.test_windows = r.test_windows;
+  c.power_min_w = r.levels.front().power_w;
+  c.power_max_w = r.levels.back().power_w;
+  return c;
+}
+
+}  // namespace jg::calib
