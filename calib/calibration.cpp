@@ -127,6 +127,7 @@ Calibration read_calibration(const std::string& path) {
   if (ver.as_int() != 1) ver.fail("schema_version = 1", ver.describe());
   Calibration c;
   c.platform = root.at("platform").as_string();
+  c.platform_loc = root.at("platform").loc();
   c.method = root.at("method").as_string();
   c.measured = root.at("measured").as_string();
   c.train_windows = static_cast<std::size_t>(root.at("train_windows").as_int());
@@ -150,7 +151,11 @@ Calibration read_calibration(const std::string& path) {
       if (!(f.factor >= 0) || !std::isfinite(f.factor)) fac.fail("a finite factor, 0 or more", fac.describe());
       const ConfigNode& se = t.at("std_error");
       f.std_error = se.kind() == ConfigNode::Kind::String ? std::nan("") : se.as_number();
-      for (const auto& x : t.at("slots").items()) f.slots.push_back(x.as_string());
+      for (const auto& x : t.at("slots").items()) {
+        f.slots.push_back(x.as_string());
+        f.slot_locs.push_back(x.loc());
+        f.slot_paths.push_back(x.path());
+      }
       for (const auto& x : t.at("prior_si").items()) f.prior.push_back(x.as_number());
       for (const auto& x : t.at("units").items()) f.units.push_back(x.as_string());
       if (f.slots.empty() || f.prior.size() != f.slots.size() || f.units.size() != f.slots.size())
@@ -171,10 +176,8 @@ Calibration read_calibration(const std::string& path) {
 std::map<std::string, double> calibration_overrides(const Calibration& c, const hw::Platform& p,
                                                     const std::string& path) {
   if (c.platform != p.name)
-    throw ConfigError({{path, 0, 0, {}},
-                       "platform",
-                       "a calibration of platform '" + p.name + "'",
-                       "one of platform '" + c.platform + "'",
+    throw ConfigError({c.platform_loc.line > 0 ? c.platform_loc : core::SourceLoc{path, 0, 0, {}}, "platform",
+                       "a calibration of platform '" + p.name + "'", "one of platform '" + c.platform + "'",
                        "calibrate this platform, or estimate with --hw " + c.platform});
   std::map<std::string, double> valid;
   for (const auto& s : eval::platform_slots(p))
@@ -185,10 +188,9 @@ std::map<std::string, double> calibration_overrides(const Calibration& c, const 
       if (!valid.count(f.slots[i])) {
         std::vector<std::string> names;
         for (const auto& [k, v] : valid) names.push_back(k);
-        throw ConfigError({{path, 0, 0, {}},
-                           "factor.slots",
-                           "a slot of platform '" + p.name + "'",
-                           "\"" + f.slots[i] + "\"",
+        throw ConfigError({i < f.slot_locs.size() ? f.slot_locs[i] : core::SourceLoc{path, 0, 0, {}},
+                           i < f.slot_paths.size() ? f.slot_paths[i] : std::string("factor.slots"),
+                           "a slot of platform '" + p.name + "'", "\"" + f.slots[i] + "\"",
                            core::did_you_mean(f.slots[i], names)});
       }
       out[f.slots[i]] = f.factor * f.prior[i];

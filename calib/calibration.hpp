@@ -18,6 +18,7 @@
 
 #include "calib/fit.hpp"
 #include "calib/trace.hpp"
+#include "engine/core/error.hpp"
 #include "engine/eval/evaluator.hpp"
 
 namespace jg::calib {
@@ -28,6 +29,8 @@ struct SlotFactor {
   std::vector<std::string> units;  ///< "J", "W"
   double factor = 1;
   double std_error = std::numeric_limits<double>::quiet_NaN();
+  std::vector<core::SourceLoc> slot_locs;  ///< where each slot was read (read_calibration), for errors
+  std::vector<std::string> slot_paths;     ///< their key paths
 };
 
 struct CalibrationInput {
@@ -38,8 +41,9 @@ struct CalibrationInput {
 
 struct Calibration {
   std::string platform;
-  std::string method;    ///< "nnls on slot factors", "idle level", ...
-  std::string measured;  ///< the channels summed into the target, e.g. "gpu0.power+gpu1.power"
+  core::SourceLoc platform_loc;  ///< where `platform` was read (read_calibration)
+  std::string method;            ///< "nnls on slot factors", "idle level", ...
+  std::string measured;          ///< the channels summed into the target, e.g. "gpu0.power+gpu1.power"
   std::vector<SlotFactor> factors;
   Metrics train, test;
   std::size_t train_windows = 0, test_windows = 0;

@@ -50,10 +50,15 @@
 #include <unordered_map>
 #include <utility>
 
+#include "calib/csv.hpp"
 #include "engine/core/error.hpp"
 
 namespace jg::calib {
 namespace {
+
+using csv::split_csv;
+using csv::to_number;
+using csv::trim;
 
 using core::ConfigError;
 
@@ -95,12 +100,6 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' |
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
 std::string in_quotes(std::string_view s) {
@@ -124,18 +123,6 @@ std::string num4(double v) {
 }
 
 std::string line_str(std::uint64_t line) { return std::to_string(line); }
-
-/// A finite decimal number filling the whole text (blanks around it and a leading '+' allowed).
-std::optional<double> to_number(std::string_view s) {
-  s = trim(s);
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
-  // from_chars also reads "inf" and "nan": a trace value is finite
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 /// "72.36 W" -> 72.36 and "W"; "35 %" -> 35 and "%"; "12" -> 12 and "".
 std::optional<std::pair<double, std::string_view>> split_value_unit(std::string_view cell) {
@@ -172,50 +159,6 @@ std::optional<UnitScale> unit_scale(std::string_view unit) {
   for (const auto& r : kUnits)
     if (r.name == unit) return UnitScale{r.factor, r.si};
   return std::nullopt;
-}
-
-/// Splits one CSV line into fields (RFC 4180: a quoted field may hold commas, "" is a quote);
-/// unquoted fields are trimmed. `cols` receives each field's 1-based column. Returns the column of
-/// an unterminated quote, or 0.
-std::uint32_t split_csv(std::string_view line, std::vector<std::string>& cells, std::vector<std::uint32_t>& cols) {
-  cells.clear();
-  cols.clear();
-  const std::size_t n = line.size();
-  std::size_t i = 0;
-  while (true) {
-    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::string cell;
-    if (i < n && line[i] == '"') {
-      const std::size_t open = i++;
-      bool closed = false;
-      while (i < n) {
-        if (line[i] == '"') {
-          if (i + 1 < n && line[i + 1] == '"') {
-            cell += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          ++i;
-          break;
-        }
-        cell += line[i++];
-      }
-      if (!closed) return static_cast<std::uint32_t>(open + 1);
-      while (i < n && line[i] != ',') ++i;  // blanks after the closing quote
-      cols.push_back(static_cast<std::uint32_t>(open + 1));
-    } else {
-      std::size_t end = line.find(',', i);
-      if (end == std::string_view::npos) end = n;
-      cell = std::string(trim(line.substr(i, end - i)));
-      cols.push_back(static_cast<std::uint32_t>(i + 1));
-      i = end;
-    }
-    cells.push_back(std::move(cell));
-    if (i >= n) break;
-    ++i;  // the comma
-  }
-  return 0;
 }
 
 /// Blank-separated tokens with their 1-based columns.

@@ -319,8 +319,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                     "apply a calibration file written by `joulegraph calibrate` (JSON gains energy_j_lo/hi)");
   CalibrateArgs cal;
   auto* c_cal = app.add_subcommand("calibrate", "fit a platform's energies and powers to a measured power trace");
-  c_cal->add_option("--hw", cal.hw, "the platform the trace was measured on")->required();
-  c_cal->add_option("--trace", cal.trace, "power trace file")->required();
+  c_cal->add_option("--hw", cal.hw, "the platform the trace was measured on");
+  c_cal->add_option("--trace", cal.trace, "power trace file");
+  c_cal->add_option("--groundtruth", cal.groundtruth,
+                    "print the fitters' held-out error tables on a ground-truth folder (calib/data/groundtruth)");
   c_cal->add_option("--format", cal.format, "trace format")
       ->check(CLI::IsMember({"auto", "nvidia-smi", "tegrastats", "rapl", "perf", "kepler", "torch-profiler", "csv"}))
       ->capture_default_str();

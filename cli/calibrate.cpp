@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "calib/calibration.hpp"
+#include "calib/groundtruth.hpp"
 #include "cli/inputs.hpp"
 #include "engine/core/config.hpp"
 #include "engine/core/error.hpp"
@@ -34,6 +35,20 @@ std::string file_hash(const std::string& path) { return sha256_hex(read_text_fil
 }  // namespace
 
 int cmd_calibrate(const CalibrateArgs& a, std::ostream& out) {
+  if (!a.groundtruth.empty()) {
+    const std::string table = calib::format_groundtruth(calib::groundtruth_tables(a.groundtruth));
+    if (a.out.empty())
+      out << table;
+    else
+      report::write_file_atomic(a.out, table);
+    return 0;
+  }
+  if (a.hw.empty() || a.trace.empty())
+    throw ConfigError({{"calibrate", 0, 0, {}},
+                       a.hw.empty() ? "--hw" : "--trace",
+                       "--hw PLATFORM and --trace FILE (or --groundtruth DIR)",
+                       a.hw.empty() ? "no --hw" : "no --trace",
+                       "joulegraph calibrate --help"});
   const calib::TraceFormat fmt_ = a.format == "auto" ? calib::detect_trace_format(a.trace) : [&] {
     auto f = calib::parse_trace_format(a.format);
     if (!f) {

@@ -22,6 +22,7 @@ struct CalibrateArgs {
   std::string method = "nnls";
   double ridge = 0;
   std::string out;
+  std::string groundtruth;  ///< a ground-truth folder: print the fitters' error tables instead
 };
 
 int cmd_calibrate(const CalibrateArgs& a, std::ostream& out);
