@@ -332,7 +332,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   c_cal->add_option("--set", cal.sets, "workload or hardware override, as for estimate");
   c_cal->add_option("--channel", cal.channels, "power channels to sum (default: every power channel)");
   c_cal->add_option("--device", cal.device, "without --workload: the device the meter measures (default: a gpu)");
-  c_cal->add_option("--instances", cal.instances, "without --workload: instances the meter covers (default: all)");
+  c_cal->add_option(
+      "--instances", cal.instances,
+      "without --workload: instances the meter covers (default: the channels summed if several, else all)");
   c_cal->add_option("--levels", cal.levels, "without --workload: power levels to find")
       ->check(CLI::Range(1, 8))
       ->capture_default_str();

@@ -115,7 +115,11 @@ int cmd_calibrate(const CalibrateArgs& a, std::ostream& out) {
         }
     }
     const int di = platform.find_device(device);
+    // The meter's boundary: as many instances as per-device channels were summed (nvidia-smi
+    // rows by index), else one total over all of the device's instances.
+    const auto summed = static_cast<double>(std::count(m.channels.begin(), m.channels.end(), '+') + 1);
     const double instances = a.instances > 0 ? a.instances
+                             : summed > 1    ? summed
                              : di >= 0       ? platform.devices[static_cast<std::size_t>(di)].count
                                              : 1.0;
     c = calib::idle_calibration(platform, device, r, instances);
