@@ -105,6 +105,13 @@ std::string calibration_toml(const Calibration& c) {
     for (std::size_t i = 0; i < f.units.size(); ++i) s += (i ? ", " : "") + quoted(f.units[i]);
     s += "]\n";
   }
+  if (!c.time_factors.empty()) write_metrics(s, "time_test", c.time_test);
+  for (const auto& t : c.time_factors) {
+    s += "\n[[time_factor]]\nfactor = " + num(t.factor) + "\n";
+    s += "std_error = " + (std::isnan(t.std_error) ? quoted("nan") : num(t.std_error)) + "\nop_types = [";
+    for (std::size_t i = 0; i < t.op_types.size(); ++i) s += (i ? ", " : "") + quoted(t.op_types[i]);
+    s += "]\n";
+  }
   for (const auto& in : c.inputs)
     s += "\n[[input]]\nrole = " + quoted(in.role) + "\npath = " + quoted(in.path) + "\nsha256 = " + quoted(in.sha256) +
          "\n";
@@ -120,7 +127,8 @@ Calibration read_calibration(const std::string& path) {
   const ConfigNode root = core::parse_toml_file(path);
   static const std::vector<std::string> kTop = {
       "schema_version",    "platform", "method", "measured", "train_windows", "test_windows", "interval90_rel_lo",
-      "interval90_rel_hi", "validity", "train",  "test",     "factor",        "input",        "notes"};
+      "interval90_rel_hi", "validity", "train",  "test",     "factor",        "input",        "notes",
+      "time_factor",       "time_test"};
   for (const auto& [k, v] : root.entries())
     if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) v.fail_unknown_key("a calibration key", k, kTop);
   const ConfigNode& ver = root.at("schema_version");
@@ -165,6 +173,22 @@ Calibration read_calibration(const std::string& path) {
                                                                           std::to_string(f.units.size()) + " units");
       c.factors.push_back(std::move(f));
     }
+  if (const ConfigNode* tt = root.find("time_test")) c.time_test = read_metrics(*tt);
+  if (const ConfigNode* ts = root.find("time_factor"))
+    for (const auto& t : ts->items()) {
+      TimeFactor f;
+      const ConfigNode& fac = t.at("factor");
+      f.factor = fac.as_number();
+      if (!(f.factor > 0) || !std::isfinite(f.factor)) fac.fail("a finite factor above 0", fac.describe());
+      const ConfigNode& se = t.at("std_error");
+      f.std_error = se.kind() == ConfigNode::Kind::String ? std::nan("") : se.as_number();
+      for (const auto& x : t.at("op_types").items()) {
+        f.op_types.push_back(x.as_string());
+        f.locs.push_back(x.loc());
+        f.paths.push_back(x.path());
+      }
+      c.time_factors.push_back(std::move(f));
+    }
   if (const ConfigNode* ins = root.find("input"))
     for (const auto& t : ins->items())
       c.inputs.push_back({t.at("role").as_string(), t.at("path").as_string(), t.at("sha256").as_string()});
@@ -194,6 +218,21 @@ std::map<std::string, double> calibration_overrides(const Calibration& c, const 
                            core::did_you_mean(f.slots[i], names)});
       }
       out[f.slots[i]] = f.factor * f.prior[i];
+    }
+  return out;
+}
+
+std::map<std::string, double> calibration_time_factors(const Calibration& c, const std::string& path) {
+  std::vector<std::string> names;
+  for (std::size_t t = 0; t < wl::kOpTypeCount; ++t) names.emplace_back(wl::op_type_name(static_cast<wl::OpType>(t)));
+  std::map<std::string, double> out;
+  for (const auto& f : c.time_factors)
+    for (std::size_t i = 0; i < f.op_types.size(); ++i) {
+      if (std::find(names.begin(), names.end(), f.op_types[i]) == names.end())
+        throw ConfigError({i < f.locs.size() ? f.locs[i] : core::SourceLoc{path, 0, 0, {}},
+                           i < f.paths.size() ? f.paths[i] : std::string("time_factor.op_types"), "an op type",
+                           "\"" + f.op_types[i] + "\"", core::did_you_mean(f.op_types[i], names)});
+      out[f.op_types[i]] = f.factor;
     }
   return out;
 }
@@ -244,18 +283,30 @@ MeasuredWindows measure_windows(const std::string& trace_path, TraceFormat f, co
   return m;
 }
 
-Calibration fit_markers(const hw::Platform& p, const wl::Graph& g, const MeasuredWindows& m,
-                        const MarkerFitOptions& o) {
-  // Activity of each stage (all its repeats), one evaluation in activity mode.
-  eval::EvalOptions act;
-  act.activity = true;
-  const eval::Ledger a = eval::evaluate(p, g, act);
+namespace {
+
+/// Columns (per window) that are non-zero somewhere, grouped where mutually proportional.
+std::vector<std::vector<std::size_t>> proportional_groups(const std::vector<std::vector<double>>& cols) {
+  std::vector<std::vector<std::size_t>> groups;
+  for (std::size_t s = 0; s < cols.size(); ++s) {
+    if (std::none_of(cols[s].begin(), cols[s].end(), [](double v) { return v > 0; })) continue;
+    bool placed = false;
+    for (auto& gr : groups)
+      if (proportional(cols[s], cols[gr.front()])) {
+        gr.push_back(s);
+        placed = true;
+        break;
+      }
+    if (!placed) groups.push_back({s});
+  }
+  return groups;
+}
+
+/// The stage each marker names (index into the ledger's stages).
+std::vector<std::size_t> marker_stages(const eval::Ledger& a, const wl::Graph& g, const MeasuredWindows& m) {
   std::vector<std::string> stage_names;
   for (const auto& s : a.stages) stage_names.push_back(s.name);
-  const std::size_t n_slots = a.slots.size();
-  std::vector<std::vector<double>> cols(n_slots);  // modelled energy of each slot in each window
-  std::vector<double> prior(n_slots);
-  for (std::size_t s = 0; s < n_slots; ++s) prior[s] = eval::slot_prior(p, a.slots[s]);
+  std::vector<std::size_t> out;
   for (const auto& mk : m.windows) {
     auto it = std::find(stage_names.begin(), stage_names.end(), mk.name);
     if (it == stage_names.end())
@@ -264,49 +315,110 @@ Calibration fit_markers(const hw::Platform& p, const wl::Graph& g, const Measure
                          "the name of a stage of workload '" + g.name + "'",
                          "\"" + mk.name + "\"",
                          core::did_you_mean(mk.name, stage_names)});
-    const auto& st = a.stages[static_cast<std::size_t>(it - stage_names.begin())];
-    for (std::size_t s = 0; s < n_slots; ++s) cols[s].push_back(st.slot_energy_j[s] * prior[s]);
+    out.push_back(static_cast<std::size_t>(it - stage_names.begin()));
   }
-  if (m.windows.size() < o.min_windows)
-    throw core::ModelError("calibration needs at least " + std::to_string(o.min_windows) + " marker windows (" +
-                           std::to_string(o.test_every) + "th of them held out); " + std::to_string(m.windows.size()) +
-                           " given");
-  // Groups of slots with non-zero, mutually proportional columns: one factor each.
-  Calibration c;
-  c.platform = p.name;
-  c.measured = m.channels;
-  std::vector<int> group_of(n_slots, -1);
-  std::vector<std::vector<std::size_t>> groups;
-  for (std::size_t s = 0; s < n_slots; ++s) {
-    const bool active = std::any_of(cols[s].begin(), cols[s].end(), [](double v) { return v > 0; });
-    if (!active) continue;
-    for (std::size_t gi = 0; gi < groups.size() && group_of[s] < 0; ++gi)
-      if (proportional(cols[s], cols[groups[gi].front()])) {
-        groups[gi].push_back(s);
-        group_of[s] = static_cast<int>(gi);
-      }
-    if (group_of[s] < 0) {
-      group_of[s] = static_cast<int>(groups.size());
-      groups.push_back({s});
-    }
-  }
+  return out;
+}
+
+/// Sums the columns of each group into one design column per group.
+Design grouped_design(const std::vector<std::vector<double>>& cols, const std::vector<std::vector<std::size_t>>& groups,
+                      const std::vector<std::string>& names, const std::vector<double>& y, const std::string& target) {
   Design d;
-  d.target = "energy_j";
+  d.target = target;
   for (const auto& gr : groups) {
     std::string name;
-    for (std::size_t k = 0; k < gr.size(); ++k) name += (k ? "+" : "") + eval::slot_id(a, gr[k]);
+    for (std::size_t k : gr) name += (name.empty() ? "" : "+") + names[k];
     d.columns.push_back(name);
     d.units.push_back("1");
   }
-  for (std::size_t w = 0; w < m.windows.size(); ++w) {
+  for (std::size_t w = 0; w < y.size(); ++w) {
     std::vector<double> row;
     for (const auto& gr : groups) {
       double v = 0;
-      for (std::size_t s : gr) v += cols[s][w];
+      for (std::size_t k : gr) v += cols[k][w];
       row.push_back(v);
     }
-    d.add_row(row, m.energy_j[w]);
+    d.add_row(row, y[w]);
   }
+  return d;
+}
+
+/// Time factors per op type from the window durations: duration = sum over op-type groups of
+/// factor x modelled time of those ops in the stage (launch overheads included).
+std::vector<TimeFactor> fit_time(const hw::Platform& p, const wl::Graph& g, const MeasuredWindows& m,
+                                 const MarkerFitOptions& o, Metrics& test) {
+  const eval::Ledger L = eval::evaluate(p, g);
+  const std::vector<std::size_t> at = marker_stages(L, g, m);
+  std::vector<std::vector<double>> cols(wl::kOpTypeCount);
+  std::vector<double> durations;
+  for (std::size_t w = 0; w < m.windows.size(); ++w) {
+    std::vector<double> t(wl::kOpTypeCount, 0.0);
+    for (const auto& rec : L.stages[at[w]].ops)
+      t[static_cast<std::size_t>(g.stages[at[w]].ops[rec.op].type)] += rec.time_s;
+    for (std::size_t k = 0; k < wl::kOpTypeCount; ++k) cols[k].push_back(t[k]);
+    durations.push_back(m.windows[w].end_s - m.windows[w].start_s);
+  }
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < wl::kOpTypeCount; ++k) names.emplace_back(wl::op_type_name(static_cast<wl::OpType>(k)));
+  const auto groups = proportional_groups(cols);
+  const Design d = grouped_design(cols, groups, names, durations, "duration_s");
+  std::vector<std::size_t> train, tst;
+  interleaved_split(d.rows(), o.test_every, o.test_every - 1, train, tst);
+  LinearOptions lo;
+  lo.method = LinearMethod::kNnls;
+  const HeldOut h = fit_held_out(d, lo, train, tst);
+  test = h.test;
+  std::vector<TimeFactor> out;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    TimeFactor f;
+    for (std::size_t k : groups[gi]) f.op_types.push_back(names[k]);
+    f.factor = h.model.coef[gi].value;
+    f.std_error = h.model.coef[gi].std_error;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+Calibration fit_markers(const hw::Platform& p, const wl::Graph& g, const MeasuredWindows& m,
+                        const MarkerFitOptions& o) {
+  (void)marker_stages(eval::evaluate(p, g), g, m);  // every marker names a stage
+  if (m.windows.size() < o.min_windows)
+    throw core::ModelError("calibration needs at least " + std::to_string(o.min_windows) + " marker windows (every " +
+                           std::to_string(o.test_every) + "th of them held out); " + std::to_string(m.windows.size()) +
+                           " given");
+  // Time first: the activity (static power is charged per second) follows the fitted times.
+  Calibration c;
+  eval::EvalOptions act;
+  act.activity = true;
+  if (o.fit_time) {
+    c.time_factors = fit_time(p, g, m, o, c.time_test);
+    for (const auto& t : c.time_factors)
+      for (const auto& name : t.op_types)
+        if (t.factor > 0) act.time_factors[name] = t.factor;
+  }
+  // Activity of each stage (all its repeats), one evaluation in activity mode.
+  const eval::Ledger a = eval::evaluate(p, g, act);
+  const std::vector<std::size_t> at = marker_stages(a, g, m);
+  const std::size_t n_slots = a.slots.size();
+  std::vector<std::vector<double>> cols(n_slots);  // modelled energy of each slot in each window
+  std::vector<double> prior(n_slots);
+  std::vector<std::string> ids(n_slots);
+  for (std::size_t s = 0; s < n_slots; ++s) {
+    prior[s] = eval::slot_prior(p, a.slots[s]);
+    ids[s] = eval::slot_id(a, s);
+  }
+  for (std::size_t w = 0; w < m.windows.size(); ++w)
+    for (std::size_t s = 0; s < n_slots; ++s) cols[s].push_back(a.stages[at[w]].slot_energy_j[s] * prior[s]);
+  // Groups of slots with non-zero, mutually proportional columns: one factor each.
+  c.platform = p.name;
+  c.measured = m.channels;
+  const auto groups = proportional_groups(cols);
+  std::vector<int> group_of(n_slots, -1);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    for (std::size_t s : groups[gi]) group_of[s] = static_cast<int>(gi);
+  const Design d = grouped_design(cols, groups, ids, m.energy_j, "energy_j");
   std::vector<std::size_t> train, test;
   interleaved_split(d.rows(), o.test_every, o.test_every - 1, train, test);
   const HeldOut h = fit_held_out(d, o.linear, train, test);

@@ -33,6 +33,16 @@ struct SlotFactor {
   std::vector<std::string> slot_paths;     ///< their key paths
 };
 
+/// A factor on the modelled time of ops of some types (measured / roofline), fitted on the
+/// durations of the marker windows.
+struct TimeFactor {
+  std::vector<std::string> op_types;  ///< "gemm", "elementwise", ...: one factor when always in proportion
+  double factor = 1;
+  double std_error = std::numeric_limits<double>::quiet_NaN();
+  std::vector<core::SourceLoc> locs;  ///< where each type was read (read_calibration), for errors
+  std::vector<std::string> paths;
+};
+
 struct CalibrationInput {
   std::string role;  ///< "trace", "markers", "workload"
   std::string path;
@@ -45,6 +55,8 @@ struct Calibration {
   std::string method;            ///< "nnls on slot factors", "idle level", ...
   std::string measured;          ///< the channels summed into the target, e.g. "gpu0.power+gpu1.power"
   std::vector<SlotFactor> factors;
+  std::vector<TimeFactor> time_factors;
+  Metrics time_test;  ///< held-out window durations (seconds)
   Metrics train, test;
   std::size_t train_windows = 0, test_windows = 0;
   double rel_lo = 0, rel_hi = 0;              ///< empirical 90 % band of relative error on held-out windows
@@ -64,6 +76,9 @@ Calibration read_calibration(const std::string& path);
 std::map<std::string, double> calibration_overrides(const Calibration& c, const hw::Platform& p,
                                                     const std::string& path);
 
+/// Op-type time factors to pass as EvalOptions::time_factors. ConfigError naming an unknown type.
+std::map<std::string, double> calibration_time_factors(const Calibration& c, const std::string& path);
+
 /// Measured energy of each window: the sum of the chosen power (or energy) channels.
 struct MeasuredWindows {
   std::vector<Marker> windows;
@@ -79,6 +94,7 @@ struct MarkerFitOptions {
   LinearOptions linear;        ///< NNLS by default
   std::size_t test_every = 4;  ///< every 4th window is held out
   std::size_t min_windows = 8;
+  bool fit_time = true;  ///< fit op-type time factors to the window durations first
 };
 
 /// Fits slot factors so that the workload's stages, evaluated on `p`, match the measured

@@ -55,6 +55,7 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
   if (!a.calibration.empty()) {
     const calib::Calibration c = calib::read_calibration(a.calibration);
     opt.overrides = calib::calibration_overrides(c, platform, a.calibration);
+    opt.time_factors = calib::calibration_time_factors(c, a.calibration);
     calibrated =
         report::ReportInput::Calibrated{a.calibration, sha256_hex(read_text_file(a.calibration)), c.rel_lo, c.rel_hi};
   }

@@ -24,10 +24,11 @@ namespace {
 
 std::string pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f} %", 100 * v); }
 
-std::string metrics_row(const char* what, const calib::Metrics& m) {
+std::string metrics_row(const char* what, const calib::Metrics& m, bool seconds = false) {
   if (m.n == 0) return {};
   return fmt::format("  {:<9} {:>7}  MAPE {:>8}  RMSPE {:>8}  RMSE {:>10}  R2 {:>7.4f}  90% PI coverage {}\n", what,
-                     m.n, pct(m.mape), pct(m.rmspe), format(Energy(m.rmse)), m.r2, pct(m.pi90_coverage));
+                     m.n, pct(m.mape), pct(m.rmspe), seconds ? format(Time(m.rmse)) : format(Energy(m.rmse)), m.r2,
+                     pct(m.pi90_coverage));
 }
 
 std::string file_hash(const std::string& path) { return sha256_hex(read_text_file(path)); }
@@ -143,6 +144,16 @@ int cmd_calibrate(const CalibrateArgs& a, std::ostream& out) {
   out << "fit: " << c.method << "\n";
   out << metrics_row("train", c.train) << metrics_row("held out", c.test);
   out << fmt::format("  90 % band of held-out relative error: {} to {}\n", pct(c.rel_lo), pct(c.rel_hi));
+  if (!c.time_factors.empty()) {
+    out << "time factors (measured / modelled op time, fitted on window durations first):\n";
+    out << metrics_row("held out", c.time_test, true);
+    for (const auto& t : c.time_factors) {
+      std::string types;
+      for (std::size_t i = 0; i < t.op_types.size(); ++i) types += (i ? ", " : "") + t.op_types[i];
+      out << fmt::format("  {:>9.4f} +- {:<9} {}\n", t.factor,
+                         std::isnan(t.std_error) ? "-" : fmt::format("{:.4f}", t.std_error), types);
+    }
+  }
   out << "factors (calibrated value = factor x model value):\n";
   for (const auto& f : c.factors) {
     std::string slots;

@@ -1,6 +1,7 @@
 #include "engine/eval/evaluator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "engine/core/error.hpp"
@@ -55,7 +56,13 @@ struct Layout {
   /// Per slot: J per unit (actions) or W per instance (static, idle) before any scaling: the
   /// model's value, an override, or 1 in activity mode.
   std::vector<double> base;
+  std::array<double, wl::kOpTypeCount> time_factor{};
   Layout(const Platform& p, const EvalOptions& opt) {
+    time_factor.fill(1.0);
+    for (std::size_t t = 0; t < wl::kOpTypeCount; ++t) {
+      auto it = opt.time_factors.find(std::string(wl::op_type_name(static_cast<OpType>(t))));
+      if (it != opt.time_factors.end()) time_factor[t] = it->second;
+    }
     for (const auto& c : p.components) {
       first_action.push_back(count);
       for (const auto& a : c.model->actions()) base.push_back(a.energy_j);
@@ -326,7 +333,7 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     extra2 = b.network.link;
   }
   t = std::max(t, t_comm);
-  t += b.overhead_s + a.latency_s;
+  t = (t + b.overhead_s + a.latency_s) * L.time_factor[static_cast<std::size_t>(op.type)];
   double power = b.base_power_w;
   for (const int x : {extra, extra2}) {
     if (x < 0) continue;

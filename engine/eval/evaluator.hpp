@@ -23,6 +23,10 @@ struct EvalOptions {
   /// the component model's own energy per unit (J) or power per instance (W), e.g. from a
   /// calibration. Unknown ids are the caller's to reject (see slot_id).
   std::map<std::string, double> overrides;
+  /// Per op type name ("gemm", "elementwise", ...): a factor on the time of every op of that
+  /// type, launch overhead included (measured / modelled, from a calibration). Unknown names are
+  /// the caller's to reject.
+  std::map<std::string, double> time_factors;
   /// Activity mode: every energy per unit and power taken as 1, so that each slot's "energy" is
   /// the activity the linear form multiplies (units scaled by voltage, instance-seconds for
   /// static and idle power). The calibrator builds its design matrix from this.

@@ -211,9 +211,10 @@ struct Synthetic {
 // Windows cycle over the stages; each window's power is its true energy / duration with
 // relative noise `noise` (normal), written as 10 samples per window of a generic CSV.
 Synthetic make(const hw::Platform& p, const wl::Graph& g, const std::map<std::string, double>& truth, double noise,
-               int windows, std::uint64_t seed) {
+               int windows, std::uint64_t seed, const std::map<std::string, double>& time_truth = {}) {
   eval::EvalOptions o;
   o.overrides = truth;
+  o.time_factors = time_truth;
   const eval::Ledger L = eval::evaluate(p, g, o);
   Synthetic s;
   s.dir = std::filesystem::temp_directory_path() / ("jg_calib_" + std::to_string(seed) + "_" + std::to_string(windows));
@@ -285,6 +286,34 @@ TEST(Calibration, RecoversKnownFactorsFromANoisyTrace) {
   EXPECT_GT(c.test.r2, 0.99);
   EXPECT_LE(c.rel_lo, 0.0);
   EXPECT_GE(c.rel_hi, 0.0);
+}
+
+// Ops that run slower or faster than their roofline: the window durations give the time
+// factors first, then the energies are fitted on activity at those times.
+TEST(Calibration, RecoversTimeFactorsFromWindowDurations) {
+  const auto p = balanced();
+  const auto g = test::graph_from(kMix);
+  const std::map<std::string, double> times = {{"gemm", 1.25}, {"elementwise", 0.8}};
+  const Synthetic s = make(p, g, truth_for(p), 0.0, 24, 21, times);
+  const Calibration c = fit_markers(p, g, measure_windows(s.trace, TraceFormat::kCsv, read_markers(s.markers), {}));
+  ASSERT_EQ(c.time_factors.size(), 2u);
+  for (const auto& t : c.time_factors) EXPECT_NEAR(t.factor, times.at(t.op_types.front()), 1e-6) << t.op_types.front();
+  for (const auto& f : c.factors)
+    if (f.slots.front() == "acc.dram.read_bit") {
+      EXPECT_NEAR(f.factor, 1.2, 1e-6);
+    }
+  // Applied to an estimate, both kinds of factor reproduce the synthetic truth.
+  const std::string path = (s.dir / "timed.toml").string();
+  std::ofstream(path) << calibration_toml(c);
+  const Calibration r = read_calibration(path);
+  eval::EvalOptions o, t;
+  o.overrides = calibration_overrides(r, p, path);
+  o.time_factors = calibration_time_factors(r, path);
+  t.overrides = truth_for(p);
+  t.time_factors = times;
+  const auto est = eval::evaluate(p, g, o), truth = eval::evaluate(p, g, t);
+  EXPECT_NEAR(est.time_s, truth.time_s, 1e-6 * truth.time_s);
+  EXPECT_NEAR(est.energy_j, truth.energy_j, 1e-6 * truth.energy_j);
 }
 
 TEST(Calibration, WithoutNoiseTheFitIsExact) {
