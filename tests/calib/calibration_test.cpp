@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "calib/csv.hpp"
 #include "engine/core/error.hpp"
 #include "tests/test_support.hpp"
 
@@ -392,6 +393,38 @@ TEST(Calibration, PowerLevelsFindIdleAndActive) {
   // Modelled idle: pe 0.5 + dram 1 + board 3 = 4.5 W; measured ~100 W.
   ASSERT_EQ(c.factors.size(), 1u);
   EXPECT_NEAR(c.factors[0].factor, r.levels[0].power_w / 4.5, 1e-9);
+}
+
+// Published tables: quotes with commas and CRLF read; a ragged row, a non-numeric cell, a
+// missing column and an empty file are errors naming file, line and column.
+TEST(CsvTable, ReadsQuotedCrlfAndNamesWhatIsWrong) {
+  const auto dir = std::filesystem::temp_directory_path() / "jg_csv_table";
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) {
+    const std::string p = (dir / name).string();
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  };
+  const auto t = csv::read_table(write("ok.csv", "server,cpu,p_W\r\nR740,\"Xeon 8280, 2.7 GHz\",432\r\n"));
+  EXPECT_EQ(t.text(0, t.column("cpu")), "Xeon 8280, 2.7 GHz");
+  EXPECT_EQ(t.number(0, t.column("p_W")), 432);
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const core::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string ragged = write("ragged.csv", "a,b\n1,2\n3\n");
+  EXPECT_NE(message([&] { csv::read_table(ragged); }).find("ragged.csv:3:1"), std::string::npos);
+  const std::string text = write("text.csv", "a,b\n1,two\n");
+  const auto tt = csv::read_table(text);
+  const std::string bad = message([&] { (void)tt.number(0, 1); });
+  EXPECT_NE(bad.find("text.csv:2"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("a number in column 'b'"), std::string::npos) << bad;
+  EXPECT_NE(message([&] { (void)tt.column("c"); }).find("the columns a, b"), std::string::npos);
+  EXPECT_NE(message([&] { csv::read_table(write("empty.csv", "")); }).find("an empty file"), std::string::npos);
 }
 
 }  // namespace
