@@ -9,6 +9,7 @@
 #include "calib/calibration.hpp"
 #include "cli/calibrate.hpp"
 #include "cli/inputs.hpp"
+#include "cli/validate.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/hash.hpp"
 #include "engine/eval/evaluator.hpp"
@@ -347,6 +348,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->capture_default_str();
   c_cal->add_option("--ridge", cal.ridge, "ridge penalty (--method ridge)");
   c_cal->add_option("--out", cal.out, "write the calibration file (via a temporary file and a rename)");
+  std::vector<std::string> suite_files;
+  std::string suite_format = "table";
+  auto* c_val = app.add_subcommand("validate-suite",
+                                   "predict the metrics of published-measurement cases and print the error table");
+  c_val->add_option("files", suite_files, "suite files (schema_version 1, [[case]] tables)")->required();
+  c_val->add_option("--format", suite_format, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
   std::string list_what;
   auto* c_list = app.add_subcommand("list", "list shipped platforms, workloads and component models");
   c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")
@@ -371,6 +380,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (c_desc->parsed()) return cmd_describe(describe_name, out);
     if (c_check->parsed()) return cmd_check(check_files, out);
     if (c_cal->parsed()) return cmd_calibrate(cal, out);
+    if (c_val->parsed()) return cmd_validate_suite(suite_files, suite_format, out);
     return cmd_estimate(est, out);
   } catch (const ConfigError& e) {
     err << e.what();

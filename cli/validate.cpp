@@ -1,0 +1,351 @@
+#include "cli/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/inputs.hpp"
+#include "engine/core/error.hpp"
+#include "engine/core/quantity.hpp"
+#include "engine/eval/evaluator.hpp"
+#include "hwmodels/models.hpp"
+#include "workloads/builder.hpp"
+#include "workloads/zoo/zoo.hpp"
+
+namespace jg::cli {
+
+using calib::Case;
+using calib::CaseKind;
+using namespace jg::core;
+
+namespace {
+
+/// Input length of an LLM serving case that does not state one (ML.ENERGY chat prompts are a
+/// few hundred tokens: assumption).
+constexpr double kDefaultInputLen = 512;
+/// Batches per LLM serving or inference case: enough that the steady state dominates.
+constexpr double kBatches = 4;
+
+double boundary_j(const eval::Ledger& L, const std::string& b) {
+  if (b == "device") return L.boundary.device_j;
+  if (b == "wall") return L.boundary.wall_j;
+  if (b == "facility") return L.boundary.facility_j;
+  return L.boundary.node_j;
+}
+
+struct Run {
+  eval::Ledger ledger;
+  bool fits = true;
+};
+
+/// Loads `platform_spec` with `hw_sets`, the zoo or ONNX workload with `wl_sets`, and evaluates.
+Run run(const std::string& platform_spec, const std::string& workload, const std::vector<std::string>& sets) {
+  LoadedInput hw_in = load_input("platform", platform_spec);
+  LoadedInput wl_in = load_workload_input(workload, hw::load_platform(hw_in.root, hw::builtin_registry()), sets);
+  apply_overrides(hw_in.root, wl_in.root, sets);
+  const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
+  const wl::Graph g = build_graph(wl_in.root, false);
+  Run r{eval::evaluate(p, g), true};
+  for (const auto& m : eval::check_memory(p, g)) r.fits = r.fits && m.fits();
+  return r;
+}
+
+std::string num(double v) { return format_number(v); }
+
+/// The platform of a case: a shipped node or inline node as is; a single-device platform with
+/// count > 1 as a composed node of `count` of them.
+std::string platform_for(const Case& c, bool replicate) {
+  if (c.inline_node || !replicate || c.count <= 1) return c.platform;
+  return num(c.count) + "x" + c.platform;
+}
+
+std::vector<std::string> common_sets(const Case& c) {
+  std::vector<std::string> s = c.sets;
+  if (c.pue > 0) s.push_back("node.pue=" + num(c.pue));
+  if (!c.dtype.empty()) s.push_back("dtype=" + c.dtype);
+  return s;
+}
+
+/// The power caps `max_efficiency` tries for the platform's first GPU (else none): eight steps
+/// over the accepted range.
+std::vector<double> cap_steps(const std::string& platform_spec) {
+  LoadedInput hw_in = load_input("platform", platform_spec);
+  const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
+  for (const auto& d : p.devices)
+    if (d.kind == "gpu" && d.power_limit_max_w > d.power_limit_min_w && d.power_limit_min_w > 0) {
+      std::vector<double> caps;
+      for (int i = 0; i <= 7; ++i)
+        caps.push_back(d.power_limit_min_w + (d.power_limit_max_w - d.power_limit_min_w) * i / 7.0);
+      return caps;
+    }
+  return {};
+}
+
+/// Runs `eval_at(sets)` at the default operating point or, for max_efficiency, at the GPU power
+/// cap that maximizes `score` (work per joule).
+template <class F>
+std::map<std::string, double> at_operating_point(const Case& c, const std::string& platform_spec,
+                                                 const std::vector<std::string>& sets, F eval_at) {
+  if (c.operating_point != "max_efficiency") return eval_at(sets);
+  std::map<std::string, double> best;
+  double best_score = -1;
+  for (double cap : cap_steps(platform_spec)) {
+    auto s = sets;
+    s.push_back("devices.gpu.power_cap=" + num(cap) + " W");
+    auto m = eval_at(s);
+    if (m.at("_score") > best_score) {
+      best_score = m.at("_score");
+      best = std::move(m);
+    }
+  }
+  return best.empty() ? eval_at(sets) : best;
+}
+
+std::map<std::string, double> training_run(const Case& c) {
+  // Each of `count` devices trains on its share of the tokens (data parallel); the gradient
+  // all-reduce between them is not modelled here (a few % of a step on NVLink/InfiniBand).
+  const std::string platform = c.platform;
+  const double per_device_batch = c.batch > 0 ? std::max(1.0, c.batch / c.count) : 4;
+  auto eval_at = [&](const std::vector<std::string>& base) {
+    auto s = base;
+    s.insert(s.end(), {"mode=train", "steps=1", "batch=" + num(per_device_batch), "host=", "data_parallel=1"});
+    if (c.seq_len > 0) s.push_back("seq=" + num(c.seq_len));
+    const Run r = run(platform, c.workload, s);
+    // Tokens per sequence: the case's, else the zoo model's default.
+    const wl::zoo::Model* zm = wl::zoo::find_model(c.workload);
+    const double seq = c.seq_len > 0 ? c.seq_len : zm ? zm->default_seq : 0.0;
+    const double tokens_per_step = per_device_batch * std::max(seq, 1.0);
+    const double total_tokens = c.tokens > 0 ? c.tokens : c.steps * c.batch * c.seq_len;
+    const double steps_per_device = total_tokens / c.count / tokens_per_step;
+    const double e_step = boundary_j(r.ledger, c.boundary), t_step = r.ledger.time_s;
+    std::map<std::string, double> m;
+    double energy = e_step * steps_per_device * c.count, time = t_step * steps_per_device;
+    if (c.duration_s > 0) {  // the run time is published: only the power side is predicted
+      energy *= c.duration_s / time;
+      time = c.duration_s;
+    }
+    m["energy_j"] = energy;
+    m["energy_kwh"] = energy / 3.6e6;
+    m["energy_mwh"] = energy / 3.6e9;
+    m["time_s"] = time;
+    m["avg_power_w"] = energy / time;
+    m["co2e_t"] = energy / 3.6e6 * c.grid_g_per_kwh / 1e6;
+    m["_score"] = total_tokens / energy;
+    return m;
+  };
+  return at_operating_point(c, platform, common_sets(c), eval_at);
+}
+
+std::map<std::string, double> inference_throughput(const Case& c) {
+  const std::string platform = platform_for(c, true);
+  auto at_batch = [&](const std::vector<std::string>& base, double batch, bool& fits) {
+    auto s = base;
+    s.insert(s.end(), {"mode=infer", "host=", "batch=" + num(batch), "requests=" + num(batch * kBatches)});
+    if (c.count > 1 && !c.inline_node) s.push_back("data_parallel=" + num(c.count));
+    const Run r = run(platform, c.workload, s);
+    fits = r.fits;
+    std::map<std::string, double> m;
+    const double samples = batch * kBatches, e = boundary_j(r.ledger, c.boundary), t = r.ledger.time_s;
+    m["throughput_per_s"] = samples / t;
+    m["power_w"] = e / t;
+    m["samples_per_j"] = samples / e;
+    m["energy_per_sample_j"] = e / samples;
+    m["latency_s"] = t / kBatches;
+    m["_score"] = samples / e;
+    return m;
+  };
+  auto eval_at = [&](const std::vector<std::string>& base) {
+    bool fits = true;
+    if (c.scenario == "single_stream") return at_batch(base, 1, fits);
+    if (c.batch > 0) return at_batch(base, c.batch, fits);
+    // Offline without a batch: the largest throughput among batches that fit in memory.
+    std::map<std::string, double> best;
+    for (double b = 1; b <= 1024; b *= 2) {
+      auto m = at_batch(base, b * std::max(1.0, c.count), fits);
+      if (!fits && !best.empty()) break;
+      if (best.empty() || m["throughput_per_s"] > best["throughput_per_s"]) best = m;
+    }
+    return best;
+  };
+  return at_operating_point(c, platform, common_sets(c), eval_at);
+}
+
+std::map<std::string, double> llm_serving(const Case& c) {
+  const std::string platform = platform_for(c, true);
+  auto eval_at = [&](const std::vector<std::string>& base) {
+    auto s = base;
+    const double in = c.input_len > 0 ? c.input_len : kDefaultInputLen;
+    const double requests = c.max_num_seqs * kBatches;
+    s.insert(s.end(), {"mode=serve", "host=", "batch=" + num(c.max_num_seqs), "requests=" + num(requests),
+                       "input_tokens=" + num(in), "output_tokens=" + num(c.output_len),
+                       "tensor_parallel=" + num(c.tensor_parallel),
+                       "data_parallel=" + num(std::max(1.0, c.count / c.tensor_parallel))});
+    const Run r = run(platform, c.workload, s);
+    const double e = boundary_j(r.ledger, c.boundary), t = r.ledger.time_s, tokens = requests * c.output_len;
+    std::map<std::string, double> m;
+    m["energy_per_token_j"] = e / tokens;
+    m["energy_per_request_j"] = e / requests;
+    m["power_w"] = e / t;
+    m["tokens_per_s"] = tokens / t;
+    m["_score"] = tokens / e;
+    return m;
+  };
+  return at_operating_point(c, platform, common_sets(c), eval_at);
+}
+
+std::map<std::string, double> server_power(const Case& c) {
+  // One second in which the CPUs compute for `utilization` of it and idle for the rest: a fp32
+  // GEMM sized from a probe run, then the graph's minimum time makes the platform wait.
+  const std::string platform = platform_for(c, false);
+  LoadedInput hw_in = load_input("platform", platform);
+  ConfigNode no_workload = parse_toml_text("", "<server_power>");
+  apply_overrides(hw_in.root, no_workload, common_sets(c));
+  const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
+  std::string cpu;
+  for (const auto& d : p.devices)
+    if (d.kind == "cpu") {
+      cpu = d.name;
+      break;
+    }
+  if (cpu.empty())
+    throw ConfigError(
+        {c.loc, "platform", "a platform with a CPU for a server_power case", "platform '" + p.name + "' has none", ""});
+  auto graph = [&](double repeat, double min_time) {
+    wl::GraphBuilder b(c.id, "server at utilization " + num(c.utilization));
+    b.stage("load", wl::StageKind::kInference, cpu, repeat);
+    b.add(wl::OpType::kGemm, "gemm", {{"m", 2048}, {"n", 2048}, {"k", 2048}}, DType::kFp32);
+    wl::Graph g = b.finish();
+    g.min_time_s = min_time;
+    return g;
+  };
+  const double t_unit = eval::evaluate(p, graph(1, 0)).time_s;
+  const double repeat = std::max(1e-9, c.utilization) / t_unit;
+  const eval::Ledger L = eval::evaluate(p, graph(repeat, 1.0));
+  return {{"power_w", boundary_j(L, c.boundary) / L.time_s}};
+}
+
+}  // namespace
+
+std::vector<CaseResult> predict_case(const Case& c) {
+  std::map<std::string, double> m;
+  switch (c.kind) {
+    case CaseKind::kTrainingRun:
+      m = training_run(c);
+      break;
+    case CaseKind::kInferenceThroughput:
+      m = inference_throughput(c);
+      break;
+    case CaseKind::kLlmServing:
+      m = llm_serving(c);
+      break;
+    case CaseKind::kServerPower:
+      m = server_power(c);
+      break;
+  }
+  std::vector<CaseResult> out;
+  for (const auto& [name, published] : c.metrics) {
+    CaseResult r;
+    r.id = c.id;
+    r.kind = c.kind;
+    r.calibration = c.calibration;
+    r.metric = name;
+    r.published = published;
+    r.predicted = m.at(name);
+    out.push_back(r);
+  }
+  return out;
+}
+
+Summary summarize(const std::vector<CaseResult>& rows) {
+  Summary s;
+  std::vector<double> abs_err;
+  for (const auto& r : rows) abs_err.push_back(std::fabs(r.error_pct()));
+  s.n = abs_err.size();
+  if (abs_err.empty()) return s;
+  std::sort(abs_err.begin(), abs_err.end());
+  double sum = 0;
+  std::size_t w10 = 0, w25 = 0;
+  for (double e : abs_err) {
+    sum += e;
+    w10 += e <= 10 ? 1 : 0;
+    w25 += e <= 25 ? 1 : 0;
+  }
+  const std::size_t n = abs_err.size();
+  s.mape_pct = sum / static_cast<double>(n);
+  s.median_abs_error_pct = n % 2 ? abs_err[n / 2] : 0.5 * (abs_err[n / 2 - 1] + abs_err[n / 2]);
+  s.within_10_pct = 100.0 * static_cast<double>(w10) / static_cast<double>(n);
+  s.within_25_pct = 100.0 * static_cast<double>(w25) / static_cast<double>(n);
+  return s;
+}
+
+int cmd_validate_suite(const std::vector<std::string>& files, const std::string& format, std::ostream& out) {
+  std::vector<CaseResult> rows;
+  for (const auto& f : files)
+    for (const auto& c : calib::read_suite(f)) {
+      auto r = predict_case(c);
+      rows.insert(rows.end(), r.begin(), r.end());
+    }
+  std::vector<CaseResult> held, calibration;
+  for (const auto& r : rows) (r.calibration ? calibration : held).push_back(r);
+  auto by_kind = [&](const std::vector<CaseResult>& src, CaseKind k) {
+    std::vector<CaseResult> v;
+    for (const auto& r : src)
+      if (r.kind == k) v.push_back(r);
+    return v;
+  };
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    j["cases"] = nlohmann::ordered_json::array();
+    for (const auto& r : rows)
+      j["cases"].push_back({{"id", r.id},
+                            {"kind", std::string(calib::case_kind_name(r.kind))},
+                            {"metric", r.metric},
+                            {"predicted", r.predicted},
+                            {"published", r.published},
+                            {"error_pct", r.error_pct()},
+                            {"calibration", r.calibration}});
+    auto sj = [](const Summary& s) {
+      return nlohmann::ordered_json{{"mape_pct", s.mape_pct},
+                                    {"median_abs_error_pct", s.median_abs_error_pct},
+                                    {"within_10_pct", s.within_10_pct},
+                                    {"within_25_pct", s.within_25_pct},
+                                    {"n", s.n}};
+    };
+    j["summary"] = sj(summarize(held));
+    j["summary_by_kind"] = nlohmann::ordered_json::object();
+    for (std::size_t k = 0; k < calib::kCaseKindCount; ++k) {
+      const auto v = by_kind(held, static_cast<CaseKind>(k));
+      if (!v.empty())
+        j["summary_by_kind"][std::string(calib::case_kind_name(static_cast<CaseKind>(k)))] = sj(summarize(v));
+    }
+    if (!calibration.empty()) j["calibration_summary"] = sj(summarize(calibration));
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t w = 4;
+  for (const auto& r : rows) w = std::max(w, r.id.size());
+  out << fmt::format("{:<{}}  {:<20}  {:<20}  {:>12}  {:>12}  {:>8}\n", "case", w, "kind", "metric", "predicted",
+                     "published", "error");
+  for (const auto& r : rows)
+    out << fmt::format("{:<{}}  {:<20}  {:<20}  {:>12.4g}  {:>12.4g}  {:>+7.1f}%{}\n", r.id, w,
+                       calib::case_kind_name(r.kind), r.metric, r.predicted, r.published, r.error_pct(),
+                       r.calibration ? "  (calibration)" : "");
+  auto line = [&](const std::string& what, const Summary& s) {
+    out << fmt::format(
+        "{:<34} n {:>4}  MAPE {:>6.1f}%  median |error| {:>6.1f}%  within 10% {:>5.1f}%  within 25% {:>5.1f}%\n", what,
+        s.n, s.mape_pct, s.median_abs_error_pct, s.within_10_pct, s.within_25_pct);
+  };
+  out << "\nheld-out summary:\n";
+  for (std::size_t k = 0; k < calib::kCaseKindCount; ++k) {
+    const auto v = by_kind(held, static_cast<CaseKind>(k));
+    if (!v.empty()) line("  " + std::string(calib::case_kind_name(static_cast<CaseKind>(k))), summarize(v));
+  }
+  line("  all held-out", summarize(held));
+  if (!calibration.empty()) line("calibration cases (not in the summary)", summarize(calibration));
+  return 0;
+}
+
+}  // namespace jg::cli

@@ -1,0 +1,128 @@
+// Validation suites: the case-file parser's errors, the summary arithmetic, and
+// `joulegraph validate-suite` on a small suite of made-up published values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "calib/suite.hpp"
+#include "cli/app.hpp"
+#include "cli/validate.hpp"
+#include "engine/core/config.hpp"
+#include "hwmodels/models.hpp"
+#include "hwmodels/platform/library.hpp"
+#include "hwmodels/platform/platform.hpp"
+
+namespace jg::cli {
+namespace {
+
+const std::string kDir = std::string(JG_SOURCE_DIR) + "/tests/data/";
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+Result run_cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int code = run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+struct Bad {
+  const char* file;
+  const char* where;
+  std::vector<std::string> words;
+};
+
+TEST(Suite, MalformedCasesNameFileLineKeyAndChoices) {
+  const std::vector<Bad> cases = {
+      {"unknown_kind.toml",
+       ":5:8: key 'case[0].kind'",
+       {"training_run, inference_throughput, llm_serving, server_power"}},
+      {"unknown_metric.toml",
+       ":10:13: key 'case[0].metrics.energy_per_token'",
+       {"a metric of a 'llm_serving' case", "did you mean 'energy_per_token_j'"}},
+      {"unknown_key.toml", ":7:1: key 'case[0].load'", {"a key of a 'server_power' case", "utilization"}},
+      {"utilization_out_of_range.toml", ":7:15: key 'case[0].utilization'", {"a utilization in [0, 1]", "50"}},
+      {"training_without_tokens.toml", ":3:1: key 'case[0]'", {"tokens, or steps with batch and seq_len"}},
+  };
+  for (const auto& c : cases) {
+    const std::string path = kDir + "bad/suites/" + c.file;
+    const Result r = run_cli({"validate-suite", path});
+    EXPECT_EQ(r.code, 2) << c.file;
+    EXPECT_NE(r.err.find(path + c.where), std::string::npos) << r.err;
+    for (const auto& w : c.words) EXPECT_NE(r.err.find(w), std::string::npos) << c.file << ": " << w << "\n" << r.err;
+  }
+}
+
+// |errors| 5, 10, 20, 40 %: MAPE 18.75, median 15, within 10 % half, within 25 % three quarters.
+TEST(Suite, SummaryArithmetic) {
+  std::vector<CaseResult> rows;
+  for (double e : {5.0, -10.0, 20.0, -40.0}) {
+    CaseResult r;
+    r.published = 100;
+    r.predicted = 100 + e;
+    rows.push_back(r);
+  }
+  const Summary s = summarize(rows);
+  EXPECT_EQ(s.n, 4u);
+  EXPECT_NEAR(s.mape_pct, 18.75, 1e-12);
+  EXPECT_NEAR(s.median_abs_error_pct, 15, 1e-12);
+  EXPECT_NEAR(s.within_10_pct, 50, 1e-12);
+  EXPECT_NEAR(s.within_25_pct, 75, 1e-12);
+}
+
+TEST(Suite, JsonHasTheDocumentedKeysAndKeepsCalibrationApart) {
+  const Result r = run_cli({"validate-suite", kDir + "suites/mini.toml", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["cases"].size(), 8u);
+  std::size_t held = 0;
+  for (const auto& c : j["cases"]) {
+    for (const char* k : {"id", "kind", "metric", "predicted", "published", "error_pct"})
+      EXPECT_TRUE(c.contains(k)) << k;
+    const double p = c["predicted"], q = c["published"], e = c["error_pct"];
+    EXPECT_NEAR(e, 100 * (p - q) / q, 1e-9);
+    held += c["calibration"].get<bool>() ? 0 : 1;
+  }
+  for (const char* k : {"mape_pct", "median_abs_error_pct", "within_10_pct", "within_25_pct", "n"})
+    EXPECT_TRUE(j["summary"].contains(k)) << k;
+  EXPECT_EQ(j["summary"]["n"].get<std::size_t>(), held);
+  EXPECT_EQ(j["calibration_summary"]["n"].get<std::size_t>(), 1u);
+  EXPECT_EQ(j["summary_by_kind"].size(), 4u);
+}
+
+// server_power: at utilization 0 the node draws its idle power at the wall; power rises with
+// utilization.
+TEST(Suite, ServerPowerIsIdleAtZeroAndRisesWithLoad) {
+  const auto suite = calib::read_suite(kDir + "suites/mini.toml");
+  calib::Case c = suite[0];
+  ASSERT_EQ(c.kind, calib::CaseKind::kServerPower);
+  const auto text = hw::compose_node_text(c.platform);
+  ASSERT_TRUE(text.has_value());
+  const hw::Platform p = hw::load_platform(core::parse_toml_text(*text, "node"), hw::builtin_registry());
+  EXPECT_NEAR(predict_case(c)[0].predicted, p.idle_power_w() / p.node.psu_efficiency, 1e-6);
+  double last = 0;
+  for (double u : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+    c.utilization = u;
+    const double w = predict_case(c)[0].predicted;
+    EXPECT_GT(w, last) << u;
+    last = w;
+  }
+}
+
+TEST(Suite, TrainingEnergyScalesWithTokensAndNotWithDeviceCount) {
+  auto suite = calib::read_suite(kDir + "suites/mini.toml");
+  calib::Case c = suite[4];
+  ASSERT_EQ(c.kind, calib::CaseKind::kTrainingRun);
+  const double e1 = predict_case(c)[0].predicted;
+  c.tokens *= 3;
+  EXPECT_NEAR(predict_case(c)[0].predicted, 3 * e1, 1e-9 * e1);
+  c.tokens /= 3;
+  c.count *= 2;  // twice the devices, each with half the work: the same energy
+  EXPECT_NEAR(predict_case(c)[0].predicted, e1, 1e-9 * e1);
+}
+
+}  // namespace
+}  // namespace jg::cli
