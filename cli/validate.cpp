@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -41,10 +42,27 @@ struct Run {
   bool fits = true;
 };
 
+/// A platform as shipped, parsed and built once per spec (a suite evaluates each many times).
+struct Shipped {
+  LoadedInput input;
+  std::unique_ptr<hw::Platform> platform;
+};
+const Shipped& shipped(const std::string& spec) {
+  static std::map<std::string, Shipped> cache;
+  auto it = cache.find(spec);
+  if (it == cache.end()) {
+    Shipped s{load_input("platform", spec), nullptr};
+    s.platform = std::make_unique<hw::Platform>(hw::load_platform(s.input.root, hw::builtin_registry()));
+    it = cache.emplace(spec, std::move(s)).first;
+  }
+  return it->second;
+}
+
 /// Loads `platform_spec` with `hw_sets`, the zoo or ONNX workload with `wl_sets`, and evaluates.
 Run run(const std::string& platform_spec, const std::string& workload, const std::vector<std::string>& sets) {
-  LoadedInput hw_in = load_input("platform", platform_spec);
-  LoadedInput wl_in = load_workload_input(workload, hw::load_platform(hw_in.root, hw::builtin_registry()), sets);
+  const Shipped& base = shipped(platform_spec);
+  LoadedInput hw_in = base.input;
+  LoadedInput wl_in = load_workload_input(workload, *base.platform, sets);
   apply_overrides(hw_in.root, wl_in.root, sets);
   const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
   const wl::Graph g = build_graph(wl_in.root, false);
@@ -72,8 +90,7 @@ std::vector<std::string> common_sets(const Case& c) {
 /// The power caps `max_efficiency` tries for the platform's first GPU (else none): eight steps
 /// over the accepted range.
 std::vector<double> cap_steps(const std::string& platform_spec) {
-  LoadedInput hw_in = load_input("platform", platform_spec);
-  const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
+  const hw::Platform& p = *shipped(platform_spec).platform;
   for (const auto& d : p.devices)
     if (d.kind == "gpu" && d.power_limit_max_w > d.power_limit_min_w && d.power_limit_min_w > 0) {
       std::vector<double> caps;
@@ -343,7 +360,10 @@ int cmd_validate_suite(const std::vector<std::string>& files, const std::string&
     const auto v = by_kind(held, static_cast<CaseKind>(k));
     if (!v.empty()) line("  " + std::string(calib::case_kind_name(static_cast<CaseKind>(k))), summarize(v));
   }
-  line("  all held-out", summarize(held));
+  if (held.empty())
+    out << "  (no held-out cases)\n";
+  else
+    line("  all held-out", summarize(held));
   if (!calibration.empty()) line("calibration cases (not in the summary)", summarize(calibration));
   return 0;
 }

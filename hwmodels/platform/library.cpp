@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "engine/core/quantity.hpp"
 #include "hwmodels/platform/platform.hpp"
 
 namespace jg::hw {
@@ -69,6 +70,9 @@ void expand(ConfigNode& root, std::vector<std::string>& stack) {
     base.erase("description");
     ConfigNode overlay = root;
     overlay.erase("extends");
+    // A [fabric] link is described whole: the child's replaces the base's (a PCIe card
+    // extending an SXM part must not inherit NVLink keys).
+    if (overlay.find("fabric")) base.erase("fabric");
     base.merge(overlay);
     root = std::move(base);
   }
@@ -215,18 +219,40 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
     terms.push_back(std::move(term));
     start = end + 1;
   }
+  bool accelerated = false;
+  for (const auto& t : terms) accelerated = accelerated || t.kind != "cpu";
   std::string text = "schema_version = 1\nname = \"" + s + "\"\ndescription = \"composed node:";
   for (const auto& t : terms) text += " " + std::to_string(t.count) + "x " + t.entry->name;
-  text +=
-      "\"\n\n[sources]\nnode = \"assumption: node parts of a composed node are typical 2U/4U server figures "
-      "(fans 8 x 15 W at mid speed, one 200 Gb/s NIC ~20 W, baseboard and BMC ~40 W); a PSU efficiency of 0.94 "
-      "(80 PLUS Platinum at half load, the certification's 50 % point); PCIe 4.0 x16 per accelerator; "
-      "override with --set\"\n\n";
+  text += accelerated
+              ? "\"\n\n[sources]\nnode = \"assumption: node parts of a composed accelerator node are typical 2U/4U "
+                "server figures (fans 8 x 15 W at mid speed, one 200 Gb/s NIC ~20 W, baseboard and BMC ~40 W); a PSU "
+                "efficiency of 0.94 (80 PLUS Platinum at half load, the certification's 50 % point); PCIe 4.0 x16 per "
+                "accelerator; override with --set\"\n\n"
+              : "\"\n\n[sources]\nnode = \"assumption: a CPU-only node is a 1U/2U server whose fans, BMC, NIC and boot "
+                "drive draw ~20 W and whose PSU is 0.90 efficient at low load: the same figures the shipped CPU "
+                "platforms used to derive their idle power from SPECpower results (see their [sources].idle); "
+                "override with --set\"\n\n";
   const Term* host = nullptr;
   for (const auto& t : terms)
     if (t.kind == "cpu") host = &t;
   for (const auto& t : terms)
     text += "[devices." + t.device + "]\nfrom = \"" + t.entry->name + "\"\ncount = " + std::to_string(t.count) + "\n\n";
+  // Instances of an accelerator reach each other over its [fabric] link (NVLink, PCIe P2P).
+  for (const auto& t : terms) {
+    const ConfigNode* f = t.tree.find("fabric");
+    if (!f || t.count < 2) continue;
+    text += "[links.fabric_" + t.device + "]\n";
+    for (const auto& [k, v] : f->entries()) {
+      if (v.is_string()) {
+        std::string esc;
+        for (char c : v.as_string()) esc += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+        text += k + " = \"" + esc + "\"\n";
+      } else if (v.is_number()) {
+        text += k + " = " + format_number(v.as_number()) + "\n";
+      }
+    }
+    text += "count = " + std::to_string(t.count) + "\nconnects = [\"" + t.device + "\", \"" + t.device + "\"]\n\n";
+  }
   if (host) {
     for (const auto& t : terms) {
       if (&t == host) continue;
@@ -249,6 +275,10 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
       }
     }
   }
+  if (!accelerated)
+    return text +
+           "[node]\npsu_efficiency = 0.90\npue = 1.0\nsource = \"[sources].node\"\n\n"
+           "[node.parts.base]\nmodel = \"board.static\"\nstatic_power = \"20 W\"\nsource = \"[sources].node\"\n";
   text +=
       "[node]\npsu_efficiency = 0.94\npue = 1.0\nsource = \"[sources].node\"\n\n"
       "[node.parts.fans]\nmodel = \"board.static\"\ncount = 8\nstatic_power = \"15 W\"\nsource = \"[sources].node\"\n\n"

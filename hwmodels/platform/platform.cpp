@@ -508,8 +508,9 @@ std::vector<std::string> power_mode_keys(const ConfigNode& root) {
 Platform load_platform(const ConfigNode& input, const Registry& reg) {
   ConfigNode root = input;
   expand_platform(root);
-  std::vector<std::string> top = {"schema_version", "name", "aliases",   "description", "devices", "links",
-                                  "storage",        "node", "datasheet", "power_modes", "source",  "sources"};
+  std::vector<std::string> top = {"schema_version", "name",    "aliases", "description", "devices",
+                                  "links",          "storage", "node",    "datasheet",   "power_modes",
+                                  "source",         "sources", "fabric"};
   const std::vector<std::string> mode_keys = power_mode_keys(root);
   top.insert(top.end(), mode_keys.begin(), mode_keys.end());
   for (const auto& [k, v] : root.entries())
@@ -522,6 +523,14 @@ Platform load_platform(const ConfigNode& input, const Registry& reg) {
   if (const ConfigNode* a = root.find("aliases"))
     for (const auto& item : a->items()) p.aliases.push_back(item.as_string());
   if (const ConfigNode* ds = root.find("datasheet")) p.datasheet = read_datasheet(*ds, false);
+  // [fabric]: the link a single-device platform's instances use among themselves once composed
+  // into a node (NVLink, or PCIe peer-to-peer); used by the node composer, checked here.
+  if (const ConfigNode* f = root.find("fabric")) {
+    const ConfigNode& m = f->at("model");
+    const core::ModelInfo* info = reg.find(m.as_string());
+    if (!info || info->role != Role::kLink)
+      m.fail("a link model (link.nvlink, link.pcie)", m.describe(), did_you_mean(m.as_string(), reg.kinds()));
+  }
   const ConfigNode& devices = root.at("devices");
   if (devices.entries().empty()) devices.fail("at least one device", "an empty table");
   for (const auto& [name, t] : devices.entries()) load_device(p, reg, name, t);
