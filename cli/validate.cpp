@@ -40,6 +40,7 @@ double boundary_j(const eval::Ledger& L, const std::string& b) {
 struct Run {
   eval::Ledger ledger;
   bool fits = true;
+  double need_bytes = 0, capacity_bytes = 0;  ///< the first footprint: per instance
 };
 
 /// A platform as shipped, parsed and built once per spec (a suite evaluates each many times).
@@ -67,7 +68,13 @@ Run run(const std::string& platform_spec, const std::string& workload, const std
   const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());
   const wl::Graph g = build_graph(wl_in.root, false);
   Run r{eval::evaluate(p, g), true};
-  for (const auto& m : eval::check_memory(p, g)) r.fits = r.fits && m.fits();
+  for (const auto& m : eval::check_memory(p, g)) {
+    if (r.capacity_bytes == 0) {
+      r.need_bytes = m.need_bytes;
+      r.capacity_bytes = m.capacity_bytes;
+    }
+    r.fits = r.fits && m.fits();
+  }
   return r;
 }
 
@@ -190,17 +197,35 @@ std::map<std::string, double> inference_throughput(const Case& c) {
   return at_operating_point(c, platform, common_sets(c), eval_at);
 }
 
+/// Share of device memory a serving engine gives to weights and KV cache (vLLM's default
+/// gpu_memory_utilization).
+constexpr double kServingMemoryShare = 0.9;
+
 std::map<std::string, double> llm_serving(const Case& c) {
   const std::string platform = platform_for(c, true);
   auto eval_at = [&](const std::vector<std::string>& base) {
-    auto s = base;
     const double in = c.input_len > 0 ? c.input_len : kDefaultInputLen;
-    const double requests = c.max_num_seqs * kBatches;
-    s.insert(s.end(), {"mode=serve", "host=", "batch=" + num(c.max_num_seqs), "requests=" + num(requests),
-                       "input_tokens=" + num(in), "output_tokens=" + num(c.output_len),
-                       "tensor_parallel=" + num(c.tensor_parallel),
-                       "data_parallel=" + num(std::max(1.0, c.count / c.tensor_parallel))});
-    const Run r = run(platform, c.workload, s);
+    auto at = [&](double batch) {
+      auto s = base;
+      s.insert(s.end(), {"mode=serve", "host=", "batch=" + num(batch), "requests=" + num(batch * kBatches),
+                         "input_tokens=" + num(in), "output_tokens=" + num(c.output_len),
+                         "tensor_parallel=" + num(c.tensor_parallel),
+                         "data_parallel=" + num(std::max(1.0, c.count / c.tensor_parallel))});
+      return run(platform, c.workload, s);
+    };
+    // The engine runs at most max_num_seqs sequences, and no more than the KV cache holds:
+    // the footprint is weights + batch x per-sequence KV, so solve for the batch that fills
+    // the engine's share of memory.
+    double batch = c.max_num_seqs;
+    Run r = at(batch);
+    if (r.capacity_bytes > 0 && r.need_bytes > kServingMemoryShare * r.capacity_bytes) {
+      const Run one = at(1);
+      const double per_seq = (r.need_bytes - one.need_bytes) / (batch - 1);
+      const double room = kServingMemoryShare * r.capacity_bytes - (one.need_bytes - per_seq);
+      batch = std::max(1.0, std::floor(per_seq > 0 ? room / per_seq : batch));
+      if (batch < c.max_num_seqs) r = at(batch);
+    }
+    const double requests = batch * kBatches;
     const double e = boundary_j(r.ledger, c.boundary), t = r.ledger.time_s, tokens = requests * c.output_len;
     std::map<std::string, double> m;
     m["energy_per_token_j"] = e / tokens;

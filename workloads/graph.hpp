@@ -49,8 +49,12 @@ struct Op {
   OpType type = OpType::kElementwise;
   Pass pass = Pass::kForward;
   core::DType dtype = core::DType::kFp32;
-  std::int32_t peer = -1;   ///< h2d/d2h: index into Graph::peers
-  bool tied = false;        ///< its weights are another op's (tied embeddings): trained, not counted twice
+  std::int32_t peer = -1;  ///< h2d/d2h: index into Graph::peers
+  bool tied = false;       ///< its weights are another op's (tied embeddings): trained, not counted twice
+  /// Fused into the epilogue of the matrix op before it (compiled inference: TensorRT, vLLM
+  /// kernels): elementwise and softmax keep their arithmetic but not their own DRAM round trip
+  /// or launch; batchnorm is folded into the convolution's weights and costs nothing.
+  bool fused = false;
   std::uint32_t name = 0;   ///< index into Graph::names
   std::uint32_t group = 0;  ///< index into Graph::groups (layer or block; 0 = none)
   std::array<double, kOpDims> d{};
@@ -148,6 +152,11 @@ void append_backward(Graph& g, Stage& st, const TrainOptions& t);
 
 /// Appends one optimizer update over `params` parameters (nothing for optimizer "none").
 void append_update(Graph& g, Stage& st, const TrainOptions& t, double params, core::DType weight_dtype);
+
+/// Marks the forward elementwise, softmax and batchnorm ops that directly follow a GEMM or
+/// convolution (or another op so marked) as fused into its epilogue. For inference stages of a
+/// compiled runtime; returns the number of ops marked.
+std::size_t fuse_epilogues(Stage& st);
 
 /// Elements an op writes as its output (what training keeps for the backward pass).
 double op_output_elements(const Op& op);

@@ -111,4 +111,25 @@ double op_output_elements(const Op& op) {
   }
 }
 
+std::size_t fuse_epilogues(Stage& st) {
+  std::size_t n = 0;
+  bool after_matrix = false;
+  for (Op& op : st.ops) {
+    if (op.pass != Pass::kForward) {
+      after_matrix = false;
+      continue;
+    }
+    if (op.type == OpType::kGemm || op.type == OpType::kConv2d) {
+      after_matrix = true;
+    } else if (after_matrix &&
+               (op.type == OpType::kElementwise || op.type == OpType::kSoftmax || op.type == OpType::kBatchNorm)) {
+      op.fused = true;
+      ++n;
+    } else {
+      after_matrix = false;
+    }
+  }
+  return n;
+}
+
 }  // namespace jg::wl

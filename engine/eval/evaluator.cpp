@@ -333,7 +333,7 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     extra2 = b.network.link;
   }
   t = std::max(t, t_comm);
-  t = (t + b.overhead_s + a.latency_s) * L.time_factor[static_cast<std::size_t>(op.type)];
+  t = (t + (op.fused ? 0.0 : b.overhead_s) + a.latency_s) * L.time_factor[static_cast<std::size_t>(op.type)];
   double power = b.base_power_w;
   for (const int x : {extra, extra2}) {
     if (x < 0) continue;

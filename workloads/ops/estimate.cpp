@@ -62,6 +62,12 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
   const auto& d = op.d;
   const double eb = core::dtype_bytes(op.dtype);
   const bool bwd = op.pass == Pass::kBackwardData || op.pass == Pass::kBackwardWeight;
+  if (op.fused && !bwd) {
+    // In the producer's epilogue: arithmetic only, plus any extra input tensors it reads.
+    if (op.type == OpType::kElementwise) stream(a, v, (d[1] - 1) * d[0] * eb, 0, d[2] * d[0]);
+    if (op.type == OpType::kSoftmax) a.vector_flops = 5 * d[0];
+    return a;  // batchnorm: folded into the convolution's weights and bias
+  }
   switch (op.type) {
     case OpType::kGemm: {
       const double m = d[0], n = d[1], k = d[2], count = d[3];

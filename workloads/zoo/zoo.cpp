@@ -339,6 +339,7 @@ struct Pipeline {
     if (!host.empty()) preprocess("preprocess", batches, batch / nodes, seq(), "infer");
     b.stage("infer", StageKind::kInference, device, batches);
     m.forward(b, m, ModelArgs{batch / nodes, image(), seq(), 0, false, false, dtype});
+    if (p.flag("fuse")) fuse_epilogues(b.current());
     const double params = forward_parameters(b.graph());
     tp_collectives("tp.all_reduce", batch * std::max(1.0, seq()), 2);
     b.graph().footprints.push_back(footprint(params, 0, 0, false, false, "none"));
@@ -350,6 +351,7 @@ struct Pipeline {
     if (!host.empty()) preprocess("tokenize", batches, batch / nodes, in, "prefill");
     b.stage("prefill", StageKind::kInference, device, batches);
     m.forward(b, m, ModelArgs{batch / nodes, 0, in, 0, false, false, dtype});
+    if (p.flag("fuse")) fuse_epilogues(b.current());
     const double params = forward_parameters(b.graph());
     tp_collectives("tp.all_reduce", batch * in, 2);
     // Decode: one step per output token after the first (which prefill produces). Attention
@@ -357,6 +359,7 @@ struct Pipeline {
     if (out > 1) {
       b.stage("decode", StageKind::kInference, device, batches * (out - 1));
       m.forward(b, m, ModelArgs{batch / nodes, 0, 1, in + out / 2, true, false, dtype});
+      if (p.flag("fuse")) fuse_epilogues(b.current());
       tp_collectives("tp.all_reduce", batch, 2);
     }
     // KV cache at its largest: every sequence of a batch at full length.
@@ -414,6 +417,9 @@ std::string spec_text(const Model& m, const Target& target) {
   if (m.default_seq > 0) line("seq", num(m.default_seq), "tokens per sequence (train / infer)");
   line("requests", num(1000), "samples (infer) or requests (serve) in all");
   line("rate", num(0), "infer/serve: requests arriving per second (0: back to back)");
+  line("fuse", num(1),
+       "infer/serve: compiled runtime (TensorRT, vLLM): activations, bias, residual adds, softmax and batchnorm "
+       "fused into the matrix op before them (0: eager, every op its own DRAM round trip)");
   if (m.llm) {
     line("input_tokens", num(1024), "serve: prompt tokens per request");
     line("output_tokens", num(256), "serve: generated tokens per request");
