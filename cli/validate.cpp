@@ -128,25 +128,70 @@ std::map<std::string, double> at_operating_point(const Case& c, const std::strin
   return best.empty() ? eval_at(sets) : best;
 }
 
+/// Tokens per step of a training run that does not state its batch: 4 M (LLaMA's 4 M tokens per
+/// step; GPT-3 used 3.2 M: assumption of a typical large-model batch).
+constexpr double kTokensPerStep = 4e6;
+/// Share of device memory that weights, gradients and optimizer states may take in the layout
+/// search (the rest for activations, with recomputation): assumption.
+constexpr double kStateMemoryShare = 0.6;
+/// Bytes per parameter of mixed-precision Adam: 2 weights + 2 gradients + 4 master + 8 moments.
+constexpr double kAdamBytesPerParameter = 16;
+
+/// A training run as the zoo pipeline models it: a tensor/pipeline/data-parallel layout that
+/// fits the model's states into device memory (tensor parallelism inside a node up to its GPUs,
+/// then pipeline stages), run on ceil(count / GPUs per node) nodes with the collectives and the
+/// pipeline bubble that layout implies; one step evaluated and scaled to the tokens.
 std::map<std::string, double> training_run(const Case& c) {
-  // Each of `count` devices trains on its share of the tokens (data parallel); the gradient
-  // all-reduce between them is not modelled here (a few % of a step on NVLink/InfiniBand).
-  const std::string platform = c.platform;
-  const double per_device_batch = c.batch > 0 ? std::max(1.0, c.batch / c.count) : 4;
+  const wl::zoo::Model* zm = wl::zoo::find_model(c.workload);
+  if (!zm)
+    throw ConfigError({c.loc, "workload", "a zoo model for a training_run case", "\"" + c.workload + "\"",
+                       "training runs are modelled for zoo models"});
+  const hw::Platform& shipped_p = *shipped(c.platform).platform;
+  int gi = -1;
+  for (std::size_t d = 0; d < shipped_p.devices.size(); ++d)
+    if (shipped_p.devices[d].kind == "gpu" || (gi < 0 && shipped_p.devices[d].kind != "cpu")) gi = static_cast<int>(d);
+  if (gi < 0) gi = 0;
+  const hw::Device& dev = shipped_p.devices[static_cast<std::size_t>(gi)];
+  const bool node_platform = dev.count > 1;
+  const double per_node = node_platform ? dev.count : std::min(8.0, c.count);
+  const double devices = node_platform ? c.count * per_node : c.count;
+  const std::string platform =
+      node_platform || per_node <= 1 ? c.platform : num(per_node) + "x" + c.platform;
+  const double capacity =
+      shipped_p.components[static_cast<std::size_t>(dev.dram)].model->memory()->capacity_bytes;
+  // Layout: tensor parallelism up to the node's GPUs, then pipeline stages, until the states fit.
+  wl::zoo::ModelArgs args;
+  const double params = wl::zoo::forward_parameters(wl::zoo::forward_graph(*zm, args));
+  const bool transformer = zm->hp.count("d_model") > 0;
+  double tp = 1, pp = 1;
+  while (transformer && kAdamBytesPerParameter * params / (tp * pp) > kStateMemoryShare * capacity) {
+    if (tp * 2 <= per_node && tp < 8)
+      tp *= 2;
+    else
+      pp *= 2;
+    if (tp * pp > devices) break;
+  }
+  const double seq = c.seq_len > 0 ? c.seq_len : std::max(1.0, zm->default_seq);
+  double dp = std::max(1.0, std::floor(devices / (tp * pp)));
+  while (dp > 1 && std::fmod(dp * tp * pp, per_node) != 0) dp -= 1;  // whole nodes
+  const double ranks = dp * tp * pp, nodes = std::max(1.0, std::floor(ranks / per_node));
+  const double batch = c.batch > 0 ? c.batch : std::max(dp, std::round(kTokensPerStep / seq / dp) * dp);
+  const double microbatches = std::max(pp, batch / dp);
+  const double total_tokens = c.tokens > 0 ? c.tokens : c.steps * c.batch * c.seq_len;
+  const double steps = total_tokens / (batch * seq);
   auto eval_at = [&](const std::vector<std::string>& base) {
     auto s = base;
-    s.insert(s.end(), {"mode=train", "steps=1", "batch=" + num(per_device_batch), "host=", "data_parallel=1"});
-    if (c.seq_len > 0) s.push_back("seq=" + num(c.seq_len));
+    s.insert(s.end(), {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
+                       "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp),
+                       "microbatches=" + num(microbatches), "nodes=" + num(nodes),
+                       "recompute=" + std::string(params > 1e9 ? "1" : "0")});
+    if (zm->default_seq > 0) s.push_back("seq=" + num(seq));
     const Run r = run(platform, c.workload, s);
-    // Tokens per sequence: the case's, else the zoo model's default.
-    const wl::zoo::Model* zm = wl::zoo::find_model(c.workload);
-    const double seq = c.seq_len > 0 ? c.seq_len : zm ? zm->default_seq : 0.0;
-    const double tokens_per_step = per_device_batch * std::max(seq, 1.0);
-    const double total_tokens = c.tokens > 0 ? c.tokens : c.steps * c.batch * c.seq_len;
-    const double steps_per_device = total_tokens / c.count / tokens_per_step;
-    const double e_step = boundary_j(r.ledger, c.boundary), t_step = r.ledger.time_s;
+    // Devices the layout leaves out of whole nodes draw the same: scale to all of them.
+    const double e_step = boundary_j(r.ledger, c.boundary) * devices / (nodes * per_node);
+    const double t_step = r.ledger.time_s;
     std::map<std::string, double> m;
-    double energy = e_step * steps_per_device * c.count, time = t_step * steps_per_device;
+    double energy = e_step * steps, time = t_step * steps;
     if (c.duration_s > 0) {  // the run time is published: only the power side is predicted
       energy *= c.duration_s / time;
       time = c.duration_s;

@@ -227,7 +227,8 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
               ? "\"\n\n[sources]\nnode = \"assumption: node parts of a composed accelerator node are typical 2U/4U "
                 "server figures (fans 8 x 15 W at mid speed, one 200 Gb/s NIC ~20 W, baseboard and BMC ~40 W); a PSU "
                 "efficiency of 0.94 (80 PLUS Platinum at half load, the certification's 50 % point); PCIe 4.0 x16 per "
-                "accelerator; override with --set\"\n\n"
+                "accelerator; one 200 Gb/s network port per accelerator (HDR InfiniBand class; its standing power is "
+                "the NIC part, its energy per bit link.network's assumption); override with --set\"\n\n"
               : "\"\n\n[sources]\nnode = \"assumption: a CPU-only node is a 1U/2U server whose fans, BMC, NIC and boot "
                 "drive draw ~20 W and whose PSU is 0.90 efficient at low load: the same figures the shipped CPU "
                 "platforms used to derive their idle power from SPECpower results (see their [sources].idle); "
@@ -237,6 +238,13 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
     if (t.kind == "cpu") host = &t;
   for (const auto& t : terms)
     text += "[devices." + t.device + "]\nfrom = \"" + t.entry->name + "\"\ncount = " + std::to_string(t.count) + "\n\n";
+  // Every accelerator gets a port to other nodes, so that a workload can span several nodes.
+  for (const auto& t : terms) {
+    if (t.kind == "cpu") continue;
+    text += "[links.net_" + t.device + "]\nmodel = \"link.network\"\nbandwidth = \"200 Gb/s\"\ncount = " +
+            std::to_string(t.count) + "\nconnects = [\"" + t.device +
+            "\"]\nstatic_power = \"0 W\"\nidle_power = \"0 W\"\nsource = \"[sources].node\"\n\n";
+  }
   // Instances of an accelerator reach each other over its [fabric] link (NVLink, PCIe P2P).
   for (const auto& t : terms) {
     const ConfigNode* f = t.tree.find("fabric");

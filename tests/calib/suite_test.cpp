@@ -112,7 +112,9 @@ TEST(Suite, ServerPowerIsIdleAtZeroAndRisesWithLoad) {
   }
 }
 
-TEST(Suite, TrainingEnergyScalesWithTokensAndNotWithDeviceCount) {
+// Energy is linear in tokens; twice the devices do the same work with a wider data-parallel
+// all-reduce, so the energy rises a little (communication), never falls.
+TEST(Suite, TrainingEnergyScalesWithTokensAndBarelyWithDeviceCount) {
   auto suite = calib::read_suite(kDir + "suites/mini.toml");
   calib::Case c = suite[4];
   ASSERT_EQ(c.kind, calib::CaseKind::kTrainingRun);
@@ -120,8 +122,10 @@ TEST(Suite, TrainingEnergyScalesWithTokensAndNotWithDeviceCount) {
   c.tokens *= 3;
   EXPECT_NEAR(predict_case(c)[0].predicted, 3 * e1, 1e-9 * e1);
   c.tokens /= 3;
-  c.count *= 2;  // twice the devices, each with half the work: the same energy
-  EXPECT_NEAR(predict_case(c)[0].predicted, e1, 1e-9 * e1);
+  c.count *= 2;
+  const double e2 = predict_case(c)[0].predicted;
+  EXPECT_GE(e2, e1);
+  EXPECT_LT(e2, 1.05 * e1);
 }
 
 }  // namespace
