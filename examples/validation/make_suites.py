@@ -703,7 +703,7 @@ def build_mlenergy(gt):
         if len(rows) > len(keep):
             skips.add(f"v3 rows outside the deterministic subset (at most {k} per task x model x GPU)",
                       len(rows) - len(keep))
-        for r in keep:
+        for idx, r in enumerate(keep):
             zoo = MLENERGY_ZOO[model_id]
             n, tp, ep, dp = (int(r[c]) for c in ("num_gpus", "tensor_parallel", "expert_parallel",
                                                  "data_parallel"))
@@ -738,8 +738,11 @@ def build_mlenergy(gt):
                 ("note", f"GPU-only energy (NVML via Zeus), power summed over the GPUs; {par}; measured "
                          f"average batch {float(r['avg_batch_size']):.1f} of max {bs}; avg output "
                          f"{float(r['avg_output_len']):.1f} tokens; input length not published (predictor "
-                         "default 512); vLLM, bfloat16 weights."),
-            ])
+                         "default 512); vLLM, bfloat16 weights."
+                         + (" Calibration case: the smallest batch cap of its task x model x GPU; the GPU's "
+                            "effective DRAM energy per bit was fitted on these (examples/validation/"
+                            "fit_dram_energy.py)." if idx == 0 else "")),
+            ] + ([("calibration", True)] if idx == 0 else []))
 
     # v1: no batch size recorded anywhere in the ground truth -> skipped entirely.
     v1 = read_csv(edir / "v1_legacy_llm_chat.csv")
