@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <sstream>
+#include <tuple>
 
 #include "engine/core/config.hpp"
 #include "engine/core/error.hpp"
@@ -43,13 +44,35 @@ void write_metrics(std::string& s, const char* table, const Metrics& m) {
   s += "pi90_coverage = " + num(m.pi90_coverage) + "\n";
 }
 
+/// A number, or "nan" written as a string (undefined: a standard error NNLS held at zero).
+double number_or_nan(const ConfigNode& n) {
+  if (n.kind() == ConfigNode::Kind::String && n.as_string() == "nan") return std::nan("");
+  return n.as_number();
+}
+
+/// `factor` of a [[factor]] or [[time_factor]] table: finite, at least 0 (or above 0).
+double read_factor(const ConfigNode& t, bool zero_ok) {
+  const ConfigNode& fac = t.at("factor");
+  const double v = fac.as_number();
+  if (!std::isfinite(v) || v < 0 || (!zero_ok && v == 0))
+    fac.fail(zero_ok ? "a finite factor, 0 or more" : "a finite factor above 0", fac.describe());
+  return v;
+}
+
+/// The strings of an array with where each was read.
+void read_names(const ConfigNode& list, std::vector<std::string>& names, std::vector<core::SourceLoc>& locs,
+                std::vector<std::string>& paths) {
+  for (const auto& x : list.items()) {
+    names.push_back(x.as_string());
+    locs.push_back(x.loc());
+    paths.push_back(x.path());
+  }
+}
+
 Metrics read_metrics(const ConfigNode& t) {
   Metrics m;
   m.n = static_cast<std::size_t>(t.at("windows").as_int());
-  auto get = [&](const char* k) {
-    const ConfigNode& n = t.at(k);
-    return n.kind() == ConfigNode::Kind::String && n.as_string() == "nan" ? std::nan("") : n.as_number();
-  };
+  auto get = [&](const char* k) { return number_or_nan(t.at(k)); };
   m.mape = get("mape");
   m.rmspe = get("rmspe");
   m.rmse = get("rmse_j");
@@ -96,7 +119,7 @@ std::string calibration_toml(const Calibration& c) {
   for (const auto& f : c.factors) {
     s += "\n[[factor]]\n";
     s += "factor = " + num(f.factor) + "\n";
-    s += "std_error = " + (std::isnan(f.std_error) ? quoted("nan") : num(f.std_error)) + "\n";
+    s += "std_error = " + num(f.std_error) + "\n";
     s += "slots = [";
     for (std::size_t i = 0; i < f.slots.size(); ++i) s += (i ? ", " : "") + quoted(f.slots[i]);
     s += "]\nprior_si = [";
@@ -108,7 +131,7 @@ std::string calibration_toml(const Calibration& c) {
   if (!c.time_factors.empty()) write_metrics(s, "time_test", c.time_test);
   for (const auto& t : c.time_factors) {
     s += "\n[[time_factor]]\nfactor = " + num(t.factor) + "\n";
-    s += "std_error = " + (std::isnan(t.std_error) ? quoted("nan") : num(t.std_error)) + "\nop_types = [";
+    s += "std_error = " + num(t.std_error) + "\nop_types = [";
     for (std::size_t i = 0; i < t.op_types.size(); ++i) s += (i ? ", " : "") + quoted(t.op_types[i]);
     s += "]\n";
   }
@@ -154,16 +177,9 @@ Calibration read_calibration(const std::string& path) {
   if (const ConfigNode* fs = root.find("factor"))
     for (const auto& t : fs->items()) {
       SlotFactor f;
-      const ConfigNode& fac = t.at("factor");
-      f.factor = fac.as_number();
-      if (!(f.factor >= 0) || !std::isfinite(f.factor)) fac.fail("a finite factor, 0 or more", fac.describe());
-      const ConfigNode& se = t.at("std_error");
-      f.std_error = se.kind() == ConfigNode::Kind::String ? std::nan("") : se.as_number();
-      for (const auto& x : t.at("slots").items()) {
-        f.slots.push_back(x.as_string());
-        f.slot_locs.push_back(x.loc());
-        f.slot_paths.push_back(x.path());
-      }
+      f.factor = read_factor(t, true);
+      f.std_error = number_or_nan(t.at("std_error"));
+      read_names(t.at("slots"), f.slots, f.slot_locs, f.slot_paths);
       for (const auto& x : t.at("prior_si").items()) f.prior.push_back(x.as_number());
       for (const auto& x : t.at("units").items()) f.units.push_back(x.as_string());
       if (f.slots.empty() || f.prior.size() != f.slots.size() || f.units.size() != f.slots.size())
@@ -177,16 +193,9 @@ Calibration read_calibration(const std::string& path) {
   if (const ConfigNode* ts = root.find("time_factor"))
     for (const auto& t : ts->items()) {
       TimeFactor f;
-      const ConfigNode& fac = t.at("factor");
-      f.factor = fac.as_number();
-      if (!(f.factor > 0) || !std::isfinite(f.factor)) fac.fail("a finite factor above 0", fac.describe());
-      const ConfigNode& se = t.at("std_error");
-      f.std_error = se.kind() == ConfigNode::Kind::String ? std::nan("") : se.as_number();
-      for (const auto& x : t.at("op_types").items()) {
-        f.op_types.push_back(x.as_string());
-        f.locs.push_back(x.loc());
-        f.paths.push_back(x.path());
-      }
+      f.factor = read_factor(t, false);
+      f.std_error = number_or_nan(t.at("std_error"));
+      read_names(t.at("op_types"), f.op_types, f.locs, f.paths);
       c.time_factors.push_back(std::move(f));
     }
   if (const ConfigNode* ins = root.find("input"))
@@ -523,11 +532,7 @@ LevelsResult power_levels(const MeasuredWindows& m, std::size_t levels, std::siz
     pred.push_back(centre[nearest(power[i])] * m.covered_s[w]);
   }
   r.test = metrics(obs, pred);
-  std::vector<double> rel;
-  for (std::size_t i = 0; i < obs.size(); ++i)
-    if (obs[i] != 0) rel.push_back((pred[i] - obs[i]) / obs[i]);
-  r.rel_lo = percentile(rel, 0.05);
-  r.rel_hi = percentile(rel, 0.95);
+  std::tie(r.rel_lo, r.rel_hi) = relative_error_band90(obs, pred);
   r.train_windows = train.size();
   r.test_windows = test.size();
   return r;

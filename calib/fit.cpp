@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "engine/core/error.hpp"
 
@@ -403,7 +404,7 @@ HeldOut fit_held_out(const Design& d, const LinearOptions& o, const std::vector<
   h.model = fit_linear(d.subset(train), o);
   h.train_rows = train.size();
   h.test_rows = test.size();
-  std::vector<double> obs, prd, lo, hi, rel;
+  std::vector<double> obs, prd, lo, hi;
   for (std::size_t r : test) {
     JG_ASSERT(r < d.rows(), "held-out row " + std::to_string(r) + " of " + std::to_string(d.rows()));
     const double* row = d.x.data() + r * d.cols();
@@ -413,15 +414,13 @@ HeldOut fit_held_out(const Design& d, const LinearOptions& o, const std::vector<
     prd.push_back(p);
     lo.push_back(p - hw);
     hi.push_back(p + hw);
-    if (d.y[r] != 0) rel.push_back((p - d.y[r]) / d.y[r]);
   }
   if (h.model.dof == 0) {  // no interval without degrees of freedom
     lo.clear();
     hi.clear();
   }
   h.test = metrics(obs, prd, lo, hi);
-  h.rel_lo = percentile(rel, 0.05);
-  h.rel_hi = percentile(rel, 0.95);
+  std::tie(h.rel_lo, h.rel_hi) = relative_error_band90(obs, prd);
   return h;
 }
 

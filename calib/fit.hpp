@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace jg::calib {
@@ -96,6 +97,11 @@ HeldOut fit_held_out(const Design& d, const LinearOptions& o, const std::vector<
 
 /// The p-quantile of `v` (linear interpolation between order statistics); NaN if empty.
 double percentile(std::vector<double> v, double p);
+
+/// The 5th and 95th percentiles of the relative errors (predicted - observed) / observed,
+/// observations equal to zero left out: an empirical 90 % band an estimate can carry.
+std::pair<double, double> relative_error_band90(const std::vector<double>& observed,
+                                                const std::vector<double>& predicted);
 
 /// Student t quantile (two-sided 90 %: p = 0.95) for `dof` degrees of freedom.
 double student_t_quantile(double p, double dof);

@@ -226,4 +226,12 @@ double percentile(std::vector<double> v, double q) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
+std::pair<double, double> relative_error_band90(const std::vector<double>& observed,
+                                                const std::vector<double>& predicted) {
+  std::vector<double> rel;
+  for (std::size_t i = 0; i < observed.size(); ++i)
+    if (observed[i] != 0) rel.push_back((predicted[i] - observed[i]) / observed[i]);
+  return {percentile(rel, 0.05), percentile(rel, 0.95)};
+}
+
 }  // namespace jg::calib

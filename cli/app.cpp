@@ -11,7 +11,6 @@
 #include "cli/inputs.hpp"
 #include "cli/validate.hpp"
 #include "engine/core/error.hpp"
-#include "engine/core/hash.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/report/report.hpp"
 #include "hwmodels/models.hpp"
@@ -57,8 +56,7 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
     const calib::Calibration c = calib::read_calibration(a.calibration);
     opt.overrides = calib::calibration_overrides(c, platform, a.calibration);
     opt.time_factors = calib::calibration_time_factors(c, a.calibration);
-    calibrated =
-        report::ReportInput::Calibrated{a.calibration, sha256_hex(read_text_file(a.calibration)), c.rel_lo, c.rel_hi};
+    calibrated = report::ReportInput::Calibrated{a.calibration, file_sha256(a.calibration), c.rel_lo, c.rel_hi};
   }
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
   report::ReportInput in{

@@ -11,7 +11,6 @@
 #include "cli/inputs.hpp"
 #include "engine/core/config.hpp"
 #include "engine/core/error.hpp"
-#include "engine/core/hash.hpp"
 #include "engine/core/quantity.hpp"
 #include "engine/report/report.hpp"
 #include "hwmodels/models.hpp"
@@ -30,8 +29,6 @@ std::string metrics_row(const char* what, const calib::Metrics& m, bool seconds 
                      m.n, pct(m.mape), pct(m.rmspe), seconds ? format(Time(m.rmse)) : format(Energy(m.rmse)), m.r2,
                      pct(m.pi90_coverage));
 }
-
-std::string file_hash(const std::string& path) { return sha256_hex(read_text_file(path)); }
 
 }  // namespace
 
@@ -87,7 +84,7 @@ int cmd_calibrate(const CalibrateArgs& a, std::ostream& out) {
     o.linear.ridge_lambda = a.ridge;
     c = calib::fit_markers(platform, graph, m, o);
     c.inputs.push_back({"workload", a.workload, wl_in.record.sha256});
-    c.inputs.push_back({"markers", a.markers, file_hash(a.markers)});
+    c.inputs.push_back({"markers", a.markers, file_sha256(a.markers)});
   } else {
     // No workload: power levels of the trace, and the idle power of the metered device.
     std::vector<calib::Marker> windows;
@@ -136,7 +133,7 @@ int cmd_calibrate(const CalibrateArgs& a, std::ostream& out) {
                          format(Time(l.time_s)));
     }
   }
-  c.inputs.insert(c.inputs.begin(), {"trace", a.trace, file_hash(a.trace)});
+  c.inputs.insert(c.inputs.begin(), {"trace", a.trace, file_sha256(a.trace)});
   out << fmt::format("trace: {} lines, {} samples, {} duplicates, {} gaps (longest {}), median interval {}\n",
                      issues.lines, issues.samples, issues.duplicates, issues.gaps, format(Time(issues.max_gap_s)),
                      format(Time(issues.median_interval_s)));

@@ -12,6 +12,8 @@ namespace jg::cli {
 
 using namespace jg::core;
 
+std::string file_sha256(const std::string& path) { return sha256_hex(read_text_file(path)); }
+
 LoadedInput load_input(const std::string& kind, const std::string& name) {
   if (std::filesystem::is_regular_file(name)) {
     std::string text = read_text_file(name);
@@ -111,7 +113,7 @@ LoadedInput load_workload_input(const std::string& name, const hw::Platform& pla
     if (!std::filesystem::is_regular_file(name))
       throw ConfigError({SourceLoc{"--workload", 0, 0, {}}, "", "an ONNX model file", "no file '" + name + "'", ""});
     std::string text = onnx_spec_text(name, target_of(platform), sets);
-    return {parse_toml_text(text, "<onnx:" + name + ">"), {"workload", name, sha256_hex(read_text_file(name))}};
+    return {parse_toml_text(text, "<onnx:" + name + ">"), {"workload", name, file_sha256(name)}};
   }
   if (!std::filesystem::is_regular_file(name))
     if (const wl::zoo::Model* m = wl::zoo::find_model(name)) {

@@ -16,6 +16,9 @@ struct LoadedInput {
   report::InputRecord record;
 };
 
+/// SHA-256 (hex) of a file's bytes, for provenance records.
+std::string file_sha256(const std::string& path);
+
 /// kind: "platform" or "workload".
 LoadedInput load_input(const std::string& kind, const std::string& name_or_path);
 

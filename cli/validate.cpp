@@ -155,10 +155,8 @@ std::map<std::string, double> training_run(const Case& c) {
   const bool node_platform = dev.count > 1;
   const double per_node = node_platform ? dev.count : std::min(8.0, c.count);
   const double devices = node_platform ? c.count * per_node : c.count;
-  const std::string platform =
-      node_platform || per_node <= 1 ? c.platform : num(per_node) + "x" + c.platform;
-  const double capacity =
-      shipped_p.components[static_cast<std::size_t>(dev.dram)].model->memory()->capacity_bytes;
+  const std::string platform = node_platform || per_node <= 1 ? c.platform : num(per_node) + "x" + c.platform;
+  const double capacity = shipped_p.components[static_cast<std::size_t>(dev.dram)].model->memory()->capacity_bytes;
   // Layout: tensor parallelism up to the node's GPUs, then pipeline stages, until the states fit.
   wl::zoo::ModelArgs args;
   const double params = wl::zoo::forward_parameters(wl::zoo::forward_graph(*zm, args));
@@ -181,10 +179,10 @@ std::map<std::string, double> training_run(const Case& c) {
   const double steps = total_tokens / (batch * seq);
   auto eval_at = [&](const std::vector<std::string>& base) {
     auto s = base;
-    s.insert(s.end(), {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
-                       "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp),
-                       "microbatches=" + num(microbatches), "nodes=" + num(nodes),
-                       "recompute=" + std::string(params > 1e9 ? "1" : "0")});
+    s.insert(s.end(),
+             {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
+              "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp), "microbatches=" + num(microbatches),
+              "nodes=" + num(nodes), "recompute=" + std::string(params > 1e9 ? "1" : "0")});
     if (zm->default_seq > 0) s.push_back("seq=" + num(seq));
     const Run r = run(platform, c.workload, s);
     // Devices the layout leaves out of whole nodes draw the same: scale to all of them.
@@ -287,7 +285,7 @@ std::map<std::string, double> server_power(const Case& c) {
   // One second in which the CPUs compute for `utilization` of it and idle for the rest: a fp32
   // GEMM sized from a probe run, then the graph's minimum time makes the platform wait.
   const std::string platform = platform_for(c, false);
-  LoadedInput hw_in = load_input("platform", platform);
+  LoadedInput hw_in = shipped(platform).input;
   ConfigNode no_workload = parse_toml_text("", "<server_power>");
   apply_overrides(hw_in.root, no_workload, common_sets(c));
   const hw::Platform p = hw::load_platform(hw_in.root, hw::builtin_registry());

@@ -1,6 +1,7 @@
 // The command line in-process: exit codes, formats, --out through a rename, --help.
 #include "cli/app.hpp"
 #include "hwmodels/platform/library.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,16 +14,8 @@
 namespace jg::cli {
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result run_cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::run_cli;
 
 TEST(Cli, DefaultRunsTheDemo) {
   Result r = run_cli({});
@@ -155,7 +148,6 @@ TEST(CliHardware, BoundaryChoosesTheHeadlineAndJsonCarriesAllFour) {
 }  // namespace
 }  // namespace jg::cli
 
-
 namespace jg::cli {
 namespace {
 
@@ -224,8 +216,8 @@ TEST(CliWorkloads, ImportedMacsMatchTheZoo) {
     };
     Result a = run_cli({"estimate", "--hw", "a100-sxm4-80gb", "--workload", dir + file, "--set", "batch=4,requests=8",
                         "--format", "json"});
-    Result b = run_cli({"estimate", "--hw", "a100-sxm4-80gb", "--workload", zoo, "--set", "batch=4,requests=8",
-                        "--format", "json"});
+    Result b = run_cli(
+        {"estimate", "--hw", "a100-sxm4-80gb", "--workload", zoo, "--set", "batch=4,requests=8", "--format", "json"});
     ASSERT_EQ(a.code, 0) << a.err;
     ASSERT_EQ(b.code, 0) << b.err;
     EXPECT_NEAR(total(a.out) / total(b.out), 1.0, 0.01) << file;

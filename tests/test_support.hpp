@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/app.hpp"
 #include "engine/core/config.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "hwmodels/models.hpp"
@@ -12,6 +13,17 @@
 #include "workloads/graph.hpp"
 
 namespace jg::test {
+
+/// The command line run in-process: exit code, standard output and standard error.
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+inline CliResult run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = cli::run(args, out, err);
+  return {code, out.str(), err.str()};
+}
 
 inline hw::Platform platform_from(const std::string& text, const std::vector<std::string>& sets = {}) {
   core::ConfigNode root = core::parse_toml_text(text, "test-platform.toml");

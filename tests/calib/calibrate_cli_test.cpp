@@ -9,20 +9,13 @@
 
 #include "calib/groundtruth.hpp"
 #include "cli/app.hpp"
+#include "tests/test_support.hpp"
 
 namespace jg::cli {
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result run_cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::run_cli;
 
 const std::string kTruth = std::string(JG_SOURCE_DIR) + "/calib/data/groundtruth";
 const std::string kH100 = kTruth + "/traces/h100_gpt_training_nvsmi_trace_100stepsync.csv";

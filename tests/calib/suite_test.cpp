@@ -13,21 +13,15 @@
 #include "hwmodels/models.hpp"
 #include "hwmodels/platform/library.hpp"
 #include "hwmodels/platform/platform.hpp"
+#include "tests/test_support.hpp"
 
 namespace jg::cli {
 namespace {
 
 const std::string kDir = std::string(JG_SOURCE_DIR) + "/tests/data/";
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-Result run_cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = run(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::run_cli;
 
 struct Bad {
   const char* file;
