@@ -446,9 +446,9 @@ struct Loader {
     if (stages.items().empty()) stages.fail("at least one [[stage]]", "none");
     std::vector<Stage> loaded;
     std::vector<const ConfigNode*> depends;
-    static const std::vector<std::string> kStageKeys = {"name",       "kind",    "device",   "repeat",
-                                                        "depends_on", "op",      "backward", "optimizer",
-                                                        "overlaps",   "workers", "source"};
+    static const std::vector<std::string> kStageKeys = {"name",       "kind",    "device",    "repeat",
+                                                        "depends_on", "op",      "backward",  "optimizer",
+                                                        "overlaps",   "workers", "host_wait", "source"};
     for (const auto& s : stages.items()) {
       for (const auto& [k, v] : s.entries())
         if (std::find(kStageKeys.begin(), kStageKeys.end(), k) == kStageKeys.end())
@@ -474,6 +474,11 @@ struct Loader {
         st.workers = size(*w);
         if (st.workers < 0 || std::floor(st.workers) != st.workers)
           w->fail("a whole number of PE units (cores) to use, 0 for all", w->describe());
+      }
+      if (const ConfigNode* h = s.find("host_wait")) {
+        st.host_wait_s = h->as_quantity(core::dims::kTime).si;
+        if (!(st.host_wait_s >= 0) || !std::isfinite(st.host_wait_s))
+          h->fail("a time the device waits for the host per repetition, 0 or more, such as \"2 ms\"", h->describe());
       }
       std::vector<std::pair<std::string, const ConfigNode*>> inputs;
       const ConfigNode& ops = s.at("op");

@@ -55,10 +55,19 @@ struct Op {
   /// kernels): elementwise and softmax keep their arithmetic but not their own DRAM round trip
   /// or launch; batchnorm is folded into the convolution's weights and costs nothing.
   bool fused = false;
+  /// Fused attention (FlashAttention, TensorRT fMHA): the score product keeps its output, and the
+  /// context product its A operand (the probabilities), in on-chip memory (registers and the
+  /// first cache level); neither crosses L2 or DRAM, and the context product is no kernel of its
+  /// own. Set by fuse_epilogues() on a weightless gemm, softmax, weightless gemm chain.
+  std::uint8_t on_chip = 0;
   std::uint32_t name = 0;   ///< index into Graph::names
   std::uint32_t group = 0;  ///< index into Graph::groups (layer or block; 0 = none)
   std::array<double, kOpDims> d{};
 };
+
+/// Op::on_chip bits.
+inline constexpr std::uint8_t kOnChipOutput = 1;
+inline constexpr std::uint8_t kOnChipInputA = 2;
 
 /// One size field of an op type: its slot in Op::d, whether required, its default.
 struct OpField {
@@ -89,6 +98,10 @@ struct Stage {
   double bubble = 0;
   /// PE units (CPU cores: dataloader workers) the stage may use; 0: all of them.
   double workers = 0;
+  /// Seconds per repetition the device waits, powered, for host work it cannot overlap (a
+  /// serving engine's scheduling, sampling and detokenization between decode steps); charged
+  /// like the bubble, at busy static power.
+  double host_wait_s = 0;
 };
 
 /// Memory a workload needs on one instance of a device, by kind, in bytes.
@@ -154,8 +167,9 @@ void append_backward(Graph& g, Stage& st, const TrainOptions& t);
 void append_update(Graph& g, Stage& st, const TrainOptions& t, double params, core::DType weight_dtype);
 
 /// Marks the forward elementwise, softmax and batchnorm ops that directly follow a GEMM or
-/// convolution (or another op so marked) as fused into its epilogue. For inference stages of a
-/// compiled runtime; returns the number of ops marked.
+/// convolution (or another op so marked) as fused into its epilogue, and attention chains
+/// (weightless gemm, softmax, weightless gemm) as one fused kernel (Op::on_chip). For inference
+/// stages of a compiled runtime; returns the number of ops and chains marked.
 std::size_t fuse_epilogues(Stage& st);
 
 /// Elements an op writes as its output (what training keeps for the backward pass).

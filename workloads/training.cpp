@@ -114,6 +114,17 @@ double op_output_elements(const Op& op) {
 std::size_t fuse_epilogues(Stage& st) {
   std::size_t n = 0;
   bool after_matrix = false;
+  // Attention chains first: scores = Q·K^T (weightless), softmax, context = P·V (weightless).
+  const auto weightless_gemm = [](const Op& op) {
+    return op.pass == Pass::kForward && op.type == OpType::kGemm && op.d[4] == 0;
+  };
+  for (std::size_t i = 0; i + 2 < st.ops.size(); ++i) {
+    Op &s = st.ops[i], &m = st.ops[i + 1], &c = st.ops[i + 2];
+    if (!weightless_gemm(s) || m.type != OpType::kSoftmax || m.pass != Pass::kForward || !weightless_gemm(c)) continue;
+    s.on_chip |= kOnChipOutput;
+    c.on_chip |= kOnChipInputA;
+    ++n;
+  }
   for (Op& op : st.ops) {
     if (op.pass != Pass::kForward) {
       after_matrix = false;

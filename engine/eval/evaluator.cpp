@@ -333,7 +333,8 @@ inline void eval_op(const Op& op, const Bound& b, const Layout& L, Partial& part
     extra2 = b.network.link;
   }
   t = std::max(t, t_comm);
-  t = (t + (op.fused ? 0.0 : b.overhead_s) + a.latency_s) * L.time_factor[static_cast<std::size_t>(op.type)];
+  t = (t + (op.fused || (op.on_chip & wl::kOnChipInputA) ? 0.0 : b.overhead_s) + a.latency_s) *
+      L.time_factor[static_cast<std::size_t>(op.type)];
   double power = b.base_power_w;
   for (const int x : {extra, extra2}) {
     if (x < 0) continue;
@@ -382,17 +383,21 @@ StageResult eval_stage(const Platform& p, const Layout& L, const Graph& g, const
   }
   r.slot_energy_j = dyn;
   // Pipeline bubble: the device waits, powered, for a share of the wall time.
+  // Host waits (per repetition) are charged the same way.
   const double bubble = st.bubble > 0 ? time * st.bubble / (1 - st.bubble) : 0.0;
+  const double stall = bubble + st.host_wait_s;
   for (std::size_t c = 0; c < p.components.size(); ++c) {
     const double busy_s = b.busy[c] ? time : extra[c];
-    r.slot_energy_j[L.static_slot[c]] = b.coef[L.static_slot[c]] * (busy_s + (b.busy[c] ? bubble : 0));
-    r.slot_energy_j[L.idle_slot[c]] = b.coef[L.idle_slot[c]] * (time - busy_s + (b.busy[c] ? 0 : bubble));
+    r.slot_energy_j[L.static_slot[c]] = b.coef[L.static_slot[c]] * (busy_s + (b.busy[c] ? stall : 0));
+    r.slot_energy_j[L.idle_slot[c]] = b.coef[L.idle_slot[c]] * (time - busy_s + (b.busy[c] ? 0 : stall));
   }
   const double k = st.repeat;
   for (auto& e : r.slot_energy_j) e *= k;
   r.bubble_s = bubble * k;
   r.bubble_j = b.base_power_w * bubble * k;
-  r.time_s = (time + bubble) * k;
+  r.host_wait_s = st.host_wait_s * k;
+  r.host_wait_j = b.base_power_w * st.host_wait_s * k;
+  r.time_s = (time + stall) * k;
   for (auto& o : r.ops) {
     o.energy_j *= k;
     o.time_s *= k;

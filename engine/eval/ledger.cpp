@@ -37,12 +37,13 @@ void Ledger::check_invariants() const {
     }
     JG_ASSERT(close(slots_sum, s.energy_j), "stage " + s.name + ": slots sum to " + std::to_string(slots_sum) +
                                                 " J, stage total is " + std::to_string(s.energy_j) + " J");
-    const double parts = ops_e + s.bubble_j + s.wait_j - s.overlap_credit_j;
-    JG_ASSERT(close(parts, s.energy_j),
-              "stage " + s.name + ": ops, bubble, wait and overlap credit sum to " + std::to_string(parts) + " J");
-    JG_ASSERT(close(ops_t + s.bubble_s + s.wait_s, s.time_s), "stage " + s.name +
-                                                                  ": op times, bubble and wait sum to " +
-                                                                  std::to_string(ops_t + s.bubble_s + s.wait_s) + " s");
+    const double parts = ops_e + s.bubble_j + s.host_wait_j + s.wait_j - s.overlap_credit_j;
+    JG_ASSERT(close(parts, s.energy_j), "stage " + s.name +
+                                            ": ops, bubble, host waits, wait and overlap credit sum to " +
+                                            std::to_string(parts) + " J");
+    const double parts_t = ops_t + s.bubble_s + s.host_wait_s + s.wait_s;
+    JG_ASSERT(close(parts_t, s.time_s),
+              "stage " + s.name + ": op times, bubble, host waits and wait sum to " + std::to_string(parts_t) + " s");
     total += s.energy_j;
     time += s.time_s - s.overlap_s;
   }

@@ -53,6 +53,8 @@ struct StageResult {
   BoundaryEnergy boundary;
   double bubble_s = 0;          ///< pipeline-parallel idle time inside time_s (no op ran)
   double bubble_j = 0;          ///< energy drawn during the bubble (static and idle power)
+  double host_wait_s = 0;       ///< time the device waited for the host between repetitions (Stage::host_wait_s)
+  double host_wait_j = 0;       ///< energy drawn during host waits (static and idle power)
   double wait_s = 0;            ///< last stage: time the platform idled waiting for work (Graph::min_time_s)
   double wait_j = 0;            ///< energy drawn while waiting, at idle power
   std::string overlaps;         ///< the stage this one ran concurrently with ("" if none)

@@ -68,6 +68,7 @@ std::string render_json(const ReportInput& in) {
     if (!s.overlaps.empty())
       st["overlap"] = {{"with", s.overlaps}, {"hidden_s", s.overlap_s}, {"credit_j", s.overlap_credit_j}};
     if (s.bubble_s > 0) st["pipeline_bubble"] = {{"time_s", s.bubble_s}, {"energy_j", s.bubble_j}};
+    if (s.host_wait_s > 0) st["host_wait"] = {{"time_s", s.host_wait_s}, {"energy_j", s.host_wait_j}};
     if (s.wait_s > 0) st["wait"] = {{"time_s", s.wait_s}, {"energy_j", s.wait_j}};
     ordered_json comps = ordered_json::object();
     const auto ce = L.component_energy(s);

@@ -123,6 +123,9 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
     if (s.bubble_s > 0)
       out += fmt::format("stage {}: pipeline bubble {} ({} at static power)\n", s.name, t_str(s.bubble_s),
                          e_str(s.bubble_j));
+    if (s.host_wait_s > 0)
+      out += fmt::format("stage {}: waiting for the host between repetitions {} ({} at static power)\n", s.name,
+                         t_str(s.host_wait_s), e_str(s.host_wait_j));
     if (s.wait_s > 0)
       out += fmt::format("stage {}: then waiting for work {} ({} at idle power)\n", s.name, t_str(s.wait_s),
                          e_str(s.wait_j));

@@ -609,6 +609,12 @@ V3_TASKS = (("lm-arena-chat", "v3_lm-arena-chat.csv"), ("gpqa", "v3_gpqa.csv"))
 MLENERGY_MAX_CASES = 120
 
 
+# Serving-engine host overhead per decode step (zoo params engine_step_s, engine_seq_s), per
+# ML.ENERGY release: fitted by examples/validation/fit_engine_overhead.py on the release's
+# calibration cases (v2: the A100-SXM4-40GB rows). None: not fitted, the zoo default (0) holds.
+ENGINE_OVERHEAD = {"v2": (0.0149, 0.000478), "v3": None}
+ENGINE_CALIBRATION_GPU = {"v2": "a100-sxm4-40gb"}
+
 TP_SKIP = ("v2/v3 rows with tensor_parallel > 1 (composed multi-GPU nodes have no GPU-GPU link yet: "
            "validate-suite would stop; see COMPOSED_NODES_HAVE_GPU_LINKS in make_suites.py)")
 
@@ -646,8 +652,11 @@ def build_mlenergy(gt):
             skips.add(TP_SKIP)
             continue
         bs = int(r["Max BS (reqs)"])
+        calib = gpu == ENGINE_CALIBRATION_GPU["v2"]
+        engine = ENGINE_OVERHEAD["v2"]
         cases.append([
             ("id", f"mlenergy-v2-chat-{zoo}-{GPU_TAG[gpu]}-tp{tp}-bs{bs}"),
+        ] + ([("set", {"engine_step_s": engine[0], "engine_seq_s": engine[1]})] if engine else []) + [
             ("kind", "llm_serving"),
             ("platform", gpu),
             ("count", tp * pp),
@@ -664,8 +673,10 @@ def build_mlenergy(gt):
             ("note", f"GPU-only energy (NVML via Zeus), summed over the {tp * pp} GPU(s); {r['Model']} on {r['GPU']}; "
                      f"measured average batch {float(r['Avg BS (reqs)']):.1f} of max {bs}; avg output "
                      f"{float(r['Avg Output Tokens']):.1f} tokens; input length not published (predictor default "
-                     "512); dtype fp16 assumed (vLLM half precision)."),
-        ])
+                     "512); dtype fp16 assumed (vLLM half precision)."
+                     + (" Calibration case: the v2 engine overhead per decode step was fitted on the A100 rows "
+                        "(examples/validation/fit_engine_overhead.py)." if calib else "")),
+        ] + ([("calibration", True)] if calib else []))
     n_v2 = len(cases)
 
     # v3: lm-arena-chat and gpqa, bfloat16 rows that map, a deterministic subset per (task, model, GPU).

@@ -205,6 +205,24 @@ device = "acc"
   EXPECT_DOUBLE_EQ(one.nodes, 1);
 }
 
+// Host waits: per repetition the device waits, at busy static power (pe 1 W + dram 2 W + board
+// 3 W = 6 W), for host work. The golden GEMM takes 1 s; 3 repetitions with 0.25 s waits take
+// 3.75 s and draw 6 W x 0.75 s = 4.5 J more than without.
+TEST(EvaluatorGolden, HostWaitsAddTimeAtStaticPower) {
+  auto with = [](const std::string& wait) {
+    std::string w = kOneOp;
+    w.replace(w.find("device = \"acc\""), 14, "device = \"acc\"\nrepeat = 3\nhost_wait = \"" + wait + "\"");
+    return evaluate(platform_from(kGoldenPlatform), graph_from(w));
+  };
+  const Ledger none = with("0 s"), waits = with("250 ms");
+  EXPECT_DOUBLE_EQ(none.time_s, 3.0);
+  EXPECT_DOUBLE_EQ(waits.time_s, 3.75);
+  EXPECT_DOUBLE_EQ(waits.stages[0].host_wait_s, 0.75);
+  EXPECT_NEAR(waits.stages[0].host_wait_j, 4.5, 1e-12);
+  EXPECT_NEAR(waits.energy_j - none.energy_j, 4.5, 1e-12);
+  EXPECT_EQ(none.stages[0].host_wait_s, 0.0);
+}
+
 // A stage limited to `workers` of its device's units computes at that share: the golden
 // elementwise op (compute 0.25 s with all units, memory 0.5 s) becomes compute-bound at 1/4.
 TEST(EvaluatorGolden, WorkersLimitTheUnitsAStageUses) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "workloads/builder.hpp"
+
 namespace jg::wl {
 namespace {
 
@@ -56,6 +58,43 @@ TEST(Estimate, ReuseModelHandComputed) {
   // reads = 2e6 x 5 + 2e6 x 5 = 2e7.
   EXPECT_DOUBLE_EQ(matrix_read_bytes(1000, 1000, 1000, 2, 2e6, 2e6, 2e6, 6e6), 4e6);
   EXPECT_DOUBLE_EQ(matrix_read_bytes(1000, 1000, 1000, 2, 2e6, 2e6, 2e6, 3e5), 2e7);
+}
+
+// Fused attention: the score product's output and the context product's A operand stay in
+// registers and the first level; beyond it only Q, K, V and the context output move.
+TEST(Estimate, FusedAttentionKeepsScoresOnChip) {
+  GraphBuilder b("attn", "");
+  b.stage("s", StageKind::kInference, "gpu");
+  const double m = 128, keys = 128, hd = 64, heads = 4;  // fp16: 2 bytes
+  b.add(OpType::kGemm, "scores", {{"m", m}, {"n", keys}, {"k", hd}, {"count", heads}, {"weights", 0}},
+        core::DType::kFp16);
+  b.add(OpType::kSoftmax, "softmax", {{"elements", heads * m * keys}}, core::DType::kFp16);
+  b.add(OpType::kGemm, "context", {{"m", m}, {"n", hd}, {"k", keys}, {"count", heads}, {"weights", 0}},
+        core::DType::kFp16);
+  Graph g = b.finish();
+  Stage& st = g.stages[0];
+  const Stage eager = st;
+  EXPECT_EQ(fuse_epilogues(st), 2u);  // the chain, and the softmax in the score product's epilogue
+  EXPECT_EQ(st.ops[0].on_chip, kOnChipOutput);
+  EXPECT_EQ(st.ops[2].on_chip, kOnChipInputA);
+  const auto v = view(0, {1e9, 1e12});  // everything fits: each operand read once per level
+  const auto s0 = estimate(eager.ops[0], v), s1 = estimate(st.ops[0], v);
+  const auto c0 = estimate(eager.ops[2], v), c1 = estimate(st.ops[2], v);
+  const double q = heads * m * hd * 2, scores = heads * m * keys * 2;
+  EXPECT_DOUBLE_EQ(s1.macs, s0.macs);
+  EXPECT_DOUBLE_EQ(s0.write_bytes[1], scores);
+  EXPECT_DOUBLE_EQ(s1.write_bytes[0], scores);  // first level: as before
+  EXPECT_DOUBLE_EQ(s1.write_bytes[1], 0.0);     // DRAM: nothing
+  EXPECT_DOUBLE_EQ(s1.read_bytes[1], 2 * q);    // Q and K (same size here)
+  EXPECT_DOUBLE_EQ(c0.read_bytes[1], scores + q);
+  EXPECT_DOUBLE_EQ(c1.read_bytes[1], q);  // V only
+  EXPECT_DOUBLE_EQ(c1.write_bytes[1], q);
+  // A weighted product after a softmax is no attention chain.
+  Stage other = eager;
+  other.ops[2].d[4] = 1;
+  fuse_epilogues(other);
+  EXPECT_EQ(other.ops[0].on_chip, 0);
+  EXPECT_EQ(other.ops[2].on_chip, 0);
 }
 
 TEST(Estimate, StreamingAndDataOps) {

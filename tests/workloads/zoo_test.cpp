@@ -373,6 +373,32 @@ TEST(ZooOnHardware, RequestRateAddsIdleWaitingWhenArrivalsAreSlow) {
   EXPECT_GT(with("0.5").energy_j, slow.energy_j);
 }
 
+// The serving engine's host work per decode step: engine_step_s + engine_seq_s x sequences per
+// replica, waited out by the GPUs at busy static power; prefill is untouched.
+TEST(ZooOnHardware, EngineOverheadWaitsEachDecodeStep) {
+  const hw::Platform p = test::load_library_platform("h100-sxm5-80gb");
+  const auto t = target("gpu", "", "fp16");
+  const std::vector<std::string> base = {"requests=16", "batch=8", "output_tokens=33"};
+  auto with = [&](const std::string& step, const std::string& seq) {
+    auto sets = base;
+    sets.insert(sets.end(), {"engine_step_s=" + step, "engine_seq_s=" + seq});
+    return zoo_graph("llama2-7b", sets, t);
+  };
+  const wl::Graph g = with("0.002", "0.0005");
+  EXPECT_EQ(g.stages[0].host_wait_s, 0.0);
+  EXPECT_DOUBLE_EQ(g.stages[1].host_wait_s, 0.002 + 0.0005 * 8);
+  const auto none = run(p, with("0", "0")), waits = run(p, g);
+  const double steps = 2 * 32;  // 16 requests in batches of 8, 32 steps after the first token
+  EXPECT_NEAR(waits.stages[1].host_wait_s, steps * 0.006, 1e-12);
+  EXPECT_NEAR(waits.time_s - none.time_s, steps * 0.006, 1e-9);
+  EXPECT_NEAR(waits.energy_j - none.energy_j, waits.stages[1].host_wait_j, 1e-9 * waits.energy_j);
+  EXPECT_GT(waits.stages[1].host_wait_j, p.idle_power_w() * steps * 0.006);  // busy static > idle
+  // Two replicas of the same batch split it: half the sequences each, so less to wait for.
+  auto sets = base;
+  sets.insert(sets.end(), {"engine_seq_s=0.001", "data_parallel=2"});
+  EXPECT_DOUBLE_EQ(zoo_graph("llama2-7b", sets, t).stages[1].host_wait_s, 0.001 * 4);
+}
+
 // Every zoo model runs on every shipped platform kind: CPU server, GPU, Jetson, FPGA, node;
 // where its footprint exceeds the device memory the check says so (a status, not an error).
 TEST(ZooOnHardware, EveryModelRunsOnEveryPlatformKindOrReportsItDoesNotFit) {

@@ -28,13 +28,17 @@ namespace {
 constexpr double kCollectiveStepLatencyS = 5e-6;
 
 // A matrix op: MACs plus reads per level from the reuse model, writes of C at every level.
+// `on_chip` (Op::on_chip bits): C, or A, stays in registers and the first level (fused attention).
 void matrix(OpActivity& a, const HierarchyView& v, double m, double n, double k, double count, double eb,
-            double a_bytes, double b_bytes, double c_bytes) {
+            double a_bytes, double b_bytes, double c_bytes, std::uint8_t on_chip = 0) {
   a.macs = m * n * k * count;
   for (std::size_t l = 0; l < v.levels; ++l) {
     const double below = l == 0 ? v.register_bytes : v.capacity_bytes[l - 1];
-    a.read_bytes[l] = count * matrix_read_bytes(m, n, k, eb, a_bytes, b_bytes, c_bytes, below);
-    a.write_bytes[l] = count * c_bytes;
+    const bool beyond = l > 0;
+    const double ab = beyond && (on_chip & kOnChipInputA) ? 0.0 : a_bytes;
+    const double cb = beyond && (on_chip & kOnChipOutput) ? 0.0 : c_bytes;
+    a.read_bytes[l] = count * matrix_read_bytes(m, n, k, eb, ab, b_bytes, cb, below);
+    a.write_bytes[l] = count * cb;
   }
 }
 
@@ -76,7 +80,7 @@ OpActivity estimate(const Op& op, const HierarchyView& v) {
       else if (op.pass == Pass::kBackwardWeight)  // dB[k,n] = A^T[k,m] · dC[m,n]
         matrix(a, v, k, n, m, count, eb, k * m * eb, m * n * eb, k * n * eb);
       else
-        matrix(a, v, m, n, k, count, eb, m * k * eb, k * n * eb, m * n * eb);
+        matrix(a, v, m, n, k, count, eb, m * k * eb, k * n * eb, m * n * eb, op.on_chip);
       if (d[5] != 0 && op.pass != Pass::kBackwardData) a.vector_flops = m * n * count;  // bias add / its gradient
       break;
     }

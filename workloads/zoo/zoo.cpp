@@ -129,6 +129,12 @@ struct Params {
     if (!(v > 0) || !std::isfinite(v)) n.fail("a positive number", n.describe());
     return v;
   }
+  double nonnegative(const char* key) const {
+    const ConfigNode& n = t.at(key);
+    const double v = n.as_number();
+    if (!(v >= 0) || !std::isfinite(v)) n.fail("a number, 0 or more", n.describe());
+    return v;
+  }
   double whole(const char* key) const {
     const ConfigNode& n = t.at(key);
     const double v = n.as_number();
@@ -361,6 +367,9 @@ struct Pipeline {
       m.forward(b, m, ModelArgs{batch / nodes, 0, 1, in + out / 2, true, false, dtype});
       if (p.flag("fuse")) fuse_epilogues(b.current());
       tp_collectives("tp.all_reduce", batch, 2);
+      // The serving engine's host work between steps (scheduling, sampling, detokenizing), which
+      // each replica's GPUs wait for: a fixed part and a part per running sequence.
+      b.current().host_wait_s = p.nonnegative("engine_step_s") + p.nonnegative("engine_seq_s") * batch / dp;
     }
     // KV cache at its largest: every sequence of a batch at full length.
     double kv = 0;
@@ -423,6 +432,9 @@ std::string spec_text(const Model& m, const Target& target) {
   if (m.llm) {
     line("input_tokens", num(1024), "serve: prompt tokens per request");
     line("output_tokens", num(256), "serve: generated tokens per request");
+    line("engine_step_s", num(0),
+         "serve: host seconds per decode step the GPUs wait for (0: scheduling overlapped with the GPU)");
+    line("engine_seq_s", num(0), "serve: host seconds per running sequence per decode step the GPUs wait for");
   }
   line("steps", num(100), "train: optimizer steps");
   line("accumulation", num(1), "train: micro-batches per step (gradient accumulation)");
