@@ -184,6 +184,10 @@ TEST(Compose, NodeComposerBuildsDevicesLinksAndStorage) {
   EXPECT_GE(p.link_between(p.find_device("cpu"), p.find_device("gpu")), 0);
   EXPECT_FALSE(p.devices[static_cast<std::size_t>(p.find_device("cpu"))].storage.empty());
   EXPECT_LT(p.node.psu_efficiency, 1.0);
+  // One support part per accelerator (fitted power, see library.cpp), none for a CPU-only node.
+  EXPECT_EQ(root.at("node").at("parts").at("accelerator_support").at("count").as_number(), 2);
+  core::ConfigNode cpu_only = core::parse_toml_text(*hw::compose_node_text("2xepyc-7742"), "<cpu>");
+  EXPECT_EQ(cpu_only.at("node").at("parts").find("accelerator_support"), nullptr);
   EXPECT_FALSE(hw::compose_node_text("a100-sxm4-80gb").has_value());  // a plain name is not a node
   EXPECT_THROW(hw::compose_node_text("2xa100-sxm4-80gb+4xh100-sxm5-80gb"), core::ConfigError);
   EXPECT_THROW(hw::compose_node_text("2xa100-sxm4-80gb+epyc-77"), core::ConfigError);
