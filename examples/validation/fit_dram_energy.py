@@ -13,7 +13,8 @@ and the error on that GPU's held-out cases. Run from the repository root after b
 
 k scales the DRAM component's whole modelled power, while the platform's `e_read` scales only
 its per-bit part: multiply `e_read` by k and run again until k is ~1.00 (two rounds gave
-17.6 pJ/b for H100 and 8.4 pJ/b for B200, k = 1.02). The platform files record those values and
+17.6 pJ/b for H100 and 8.4 pJ/b for B200, k = 1.02; with fused attention H100 came to k = 0.94
+and was refitted to 16.5 pJ/b). The platform files record those values and
 cite this script; the cases it used are `calibration = true` in the suite
 and are left out of validate-suite's held-out summary.
 """

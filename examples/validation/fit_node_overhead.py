@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""Fits the node overhead of composed accelerator nodes on MLPerf Inference v1.0 wall power.
+"""Fits what MLPerf systems draw at the wall besides their modelled devices, on the v1.0 round.
 
-A composed node (`8xa100-sxm4-80gb+2xepyc-7742`, or a suite's inline node) adds to its devices
-fixed parts (fans, NIC, baseboard: assumptions) and one fitted part (hwmodels/platform/
-library.cpp, compose_node_text): `support` watts per accelerator while the node works (half of
-it idle) for what each accelerator adds besides itself: PCIe switches and retimers, its NIC, its
-share of NVSwitches and fans, the host threads that feed it. (A second candidate part, fans
-drawing a share of the devices' summed TDP, fitted to 0.6 % of TDP with the same error: dropped.)
+Two parts, each one number fitted on the calibration cases of mlperf_inference.toml (every MLPerf
+Inference v1.0 result, `calibration = true`; the v1.1, v2.0 and v2.1 rounds are held out):
 
-This finds the value that minimizes the squared log error of `power_w` over the calibration
-cases: every MLPerf Inference v1.0 result on a composed node in mlperf_inference.toml
-(`calibration = true`; the v1.1, v2.0 and v2.1 rounds are held out). It runs the built
-`joulegraph validate-suite` on a temporary suite whose inline nodes carry the candidate part
-in `set`, over a grid refined around its best point, and prints the value and the held-out
-error with it; library.cpp records it (kSupportPerAcceleratorW). Run from the
-repository root after building:
+- Composed accelerator nodes (`8xa100-sxm4-80gb+2xepyc-7742`, or a suite's inline node) add to
+  their devices fixed parts (fans, NIC, baseboard: assumptions) and `support` watts per
+  accelerator while the node works (half of it idle) for what each accelerator adds besides
+  itself: PCIe switches and retimers, its NIC, its share of NVSwitches and fans, the host
+  threads that feed it. hwmodels/platform/library.cpp records it (kSupportPerAcceleratorW). (A
+  second candidate part, fans drawing a share of the devices' summed TDP, fitted to 0.6 % of TDP
+  with the same error: dropped.)
+- Jetson systems are the shipped module platform on a carrier board (regulators, Ethernet, USB,
+  storage, fan) behind an external power supply (efficiency 0.85, an assumption from the US DoE
+  Level VI limits): the carrier's watts. make_suites.py records it (JETSON_CARRIER_W).
+
+Each value minimizes the squared log error of `power_w` over its calibration cases: the script
+runs the built `joulegraph validate-suite` on a temporary suite whose cases carry the candidate
+part in `set`, over a grid refined around its best point, and prints the value and the
+held-out errors with it. Run from the repository root after building:
 
     python3 examples/validation/fit_node_overhead.py
 """
@@ -30,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "build" / "joulegraph"
 SUITE = ROOT / "examples/validation/mlperf_inference.toml"
+JETSON_PSU_EFFICIENCY = 0.85  # as make_suites.py
 
 
 def node_of(case):
@@ -38,20 +43,32 @@ def node_of(case):
     return (m.group(1), int(m.group(2)), m.group(3), int(m.group(4))) if m else None
 
 
-def with_parts(case, support):
+def is_jetson(case):
+    return re.search(r'^platform = "jetson-', case, re.M) is not None
+
+
+def support_parts(w):
+    return (f'"node.parts.accelerator_support.static_power" = "{w:.6g} W", '
+            f'"node.parts.accelerator_support.idle_power" = "{w / 2:.6g} W"')
+
+
+def carrier_parts(w):
+    return (f'"node.psu_efficiency" = {JETSON_PSU_EFFICIENCY}, "node.parts.carrier.model" = "board.static", '
+            f'"node.parts.carrier.static_power" = "{w:.6g} W", "node.parts.carrier.source" = "fit"')
+
+
+def with_parts(case, parts):
     case = re.sub(r"^calibration = true\n", "", case, flags=re.M)
-    if not node_of(case):
-        return case
-    parts = (f'"node.parts.accelerator_support.static_power" = "{support:.6g} W", '
-             f'"node.parts.accelerator_support.idle_power" = "{support / 2:.6g} W"')
     m = re.search(r"^set = \{ (.*) \}\n", case, re.M)
-    if m:
-        return case.replace(m.group(0), f"set = {{ {m.group(1)}, {parts} }}\n")
+    if m:  # the candidate replaces any fitted value already there
+        kept = ", ".join(kv for kv in re.split(r", (?=\")", m.group(1))
+                         if not kv.startswith(('"node.psu_efficiency"', '"node.parts.carrier', '"node.parts.accel')))
+        return case.replace(m.group(0), f"set = {{ {kept + ', ' if kept else ''}{parts} }}\n")
     return case.replace("\nkind = ", f"\nset = {{ {parts} }}\nkind = ", 1)
 
 
-def predict(head, cases, support):
-    body = head + "".join("[[case]]" + with_parts(c, support) for c in cases)
+def predict(head, cases, parts):
+    body = head + "".join("[[case]]" + with_parts(c, parts) for c in cases)
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
         f.write(body)
     try:
@@ -70,35 +87,42 @@ def case_id(c):
     return re.search(r'^id = "([^"]+)"', c, re.M).group(1)
 
 
-def main():
-    head, *cases = SUITE.read_text().split("[[case]]")
-    nodes = [c for c in cases if node_of(c)]
-    cal = [c for c in nodes if "calibration = true" in c]
+def fit(head, cases, make_parts, grid, what):
+    """Best value of `grid` (then refined) for the calibration cases among `cases`."""
+    cal = [c for c in cases if "calibration = true" in c]
     if not cal:
-        print(f"no calibration cases on composed nodes in {SUITE}")
-        return 1
+        print(f"{what}: no calibration cases")
+        return
     cal_ids = {case_id(c) for c in cal}
     best = None
-    for support in range(0, 301, 25):
-        val = loss(predict(head, cal, support))
+    for w in grid:
+        val = loss(predict(head, cal, make_parts(w)))
         if best is None or val < best[0]:
-            best = (val, support)
-    for step in (10, 5, 2, 1):
-        for s in (best[1] - step, best[1] + step):
-            if s >= 0:
-                val = loss(predict(head, cal, s))
+            best = (val, w)
+    for step in (grid[1] - grid[0]) / 2, (grid[1] - grid[0]) / 5, (grid[1] - grid[0]) / 25:
+        for w in (best[1] - step, best[1] + step):
+            if w >= 0:
+                val = loss(predict(head, cal, make_parts(w)))
                 if val < best[0]:
-                    best = (val, s)
-    support = best[1]
-    rows = predict(head, nodes, support)
-    print(f"support per accelerator = {support:.4g} W "
-          f"({len(cal)} calibration cases, rms log error of power {math.sqrt(best[0] / len(cal)):.3f})")
+                    best = (val, w)
+    w = float(f"{best[1]:.2g}")
+    rows = predict(head, cases, make_parts(w))
+    print(f"{what} = {w:g} W ({len(cal)} calibration cases, rms log error of power "
+          f"{math.sqrt(best[0] / len(cal)):.3f})")
     for metric in sorted({r["metric"] for r in rows}):
         for name, pick in (("calibration", True), ("held-out", False)):
             err = [r["error_pct"] for r in rows if r["metric"] == metric and (r["id"] in cal_ids) == pick]
             if err:
                 print(f"  {metric:22s} {name:11s} n={len(err):3d} median {statistics.median(err):+6.1f} %, "
                       f"median |e| {statistics.median(abs(e) for e in err):5.1f} %")
+
+
+def main():
+    head, *cases = SUITE.read_text().split("[[case]]")
+    fit(head, [c for c in cases if node_of(c)], support_parts, list(range(0, 301, 25)),
+        "composed nodes: support per accelerator")
+    fit(head, [c for c in cases if is_jetson(c)], carrier_parts, [0, 2, 4, 6, 8, 10, 12, 15, 20],
+        "Jetson systems: carrier board")
     return 0
 
 

@@ -423,6 +423,13 @@ MLPERF_GPU = {
     "A100-PCIE-40GB": "a100-pcie-40gb", "A100-PCIe": "a100-pcie-40gb",
     "A30": "a30", "A2": "a2", "A10": "a10", "T4": "t4",
 }
+# What a Jetson MLPerf system adds around the shipped module platform, measured at the wall: a
+# carrier board (regulators, Ethernet, USB, storage, fan), fitted on the calibration round's
+# Jetson results by examples/validation/fit_node_overhead.py, and an external power supply of
+# efficiency 0.85 (US DoE Level VI minimum average efficiency for 20-65 W adapters is 0.83-0.88;
+# 10 CFR 430.32(w)).
+JETSON_CARRIER_W = 5.9
+JETSON_PSU_EFFICIENCY = 0.85
 MLPERF_JETSON = {"Orin": "jetson-agx-orin-64gb", "AGX Xavier": "jetson-agx-xavier",
                  "Xavier NX": "jetson-xavier-nx"}
 MLPERF_SCENARIO = {"Offline": "offline", "Single Stream": "single_stream"}
@@ -549,6 +556,11 @@ def build_mlperf(gt):
             if calib:
                 note.append(f"calibration case: the {MLPERF_CALIBRATION_ROUND} round is what composed nodes' fan and "
                             "per-accelerator parts were fitted on (examples/validation/fit_node_overhead.py)")
+            sets = dict(MLPERF_SET.get(model, {}))
+            if jetson and JETSON_CARRIER_W is not None:
+                sets.update({"node.psu_efficiency": JETSON_PSU_EFFICIENCY, "node.parts.carrier.model": "board.static",
+                             "node.parts.carrier.static_power": f"{JETSON_CARRIER_W:g} W",
+                             "node.parts.carrier.source": "make_suites.py JETSON_CARRIER_W"})
             cases.append([
                 ("id", cid),
                 ("kind", "inference_throughput"),
@@ -559,7 +571,7 @@ def build_mlperf(gt):
                 ("operating_point", op),
                 ("dtype", dtype),
                 ("scenario", scenario),
-            ] + ([("set", MLPERF_SET[model])] if model in MLPERF_SET else []) + [
+            ] + ([("set", sets)] if sets else []) + [
                 ("metrics", metrics),
                 ("source", f"MLPerf Inference {r['version']} ({category}, closed, power), MLCommons results via "
                            f"aryatschand/MLPerf-Power-HPCA-2025 @49b63de: mlperf_power/{fname}, Public ID {pid}, "
