@@ -20,8 +20,7 @@ const std::string& nvsmi_file(std::size_t rows) {
   path = (std::filesystem::temp_directory_path() / "jg_bench_nvsmi.csv").string();
   std::FILE* f = std::fopen(path.c_str(), "w");
   std::fputs(
-      "timestamp, index, power.draw [W], clocks.sm [MHz], clocks.mem [MHz], utilization.gpu [%], temperature.gpu\n",
-      f);
+      "timestamp, index, power.draw [W], clocks.sm [MHz], clocks.mem [MHz], utilization.gpu [%], temperature.gpu\n", f);
   for (std::size_t i = 0; i < rows; ++i) {
     const std::size_t ms = (i / 4) * 50;
     std::fprintf(f, "2026/11/21 %02zu:%02zu:%02zu.%03zu, %zu, %.2f W, 1980 MHz, 2619 MHz, %zu %%, 61\n",

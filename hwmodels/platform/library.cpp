@@ -239,11 +239,12 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
                 "efficiency of 0.94 (80 PLUS Platinum at half load, the certification's 50 % point); PCIe 4.0 x16 per "
                 "accelerator; one 200 Gb/s network port per accelerator (HDR InfiniBand class; its standing power is "
                 "the NIC part, its energy per bit link.network's assumption); override with --set\"\n"
-                "support = \"fitted: " + format_number(kSupportPerAcceleratorW) +
-                " W per accelerator while the node works (half of it idle) for what each adds besides itself: PCIe "
-                "switches and retimers, its NIC, its share of NVSwitches and fans, the host threads feeding it; a "
-                "least-squares fit of wall power on the MLPerf Inference v1.0 results, the later rounds held out "
-                "(examples/validation/fit_node_overhead.py)\"\n\n"
+                "support = \"fitted: " +
+                    format_number(kSupportPerAcceleratorW) +
+                    " W per accelerator while the node works (half of it idle) for what each adds besides itself: PCIe "
+                    "switches and retimers, its NIC, its share of NVSwitches and fans, the host threads feeding it; a "
+                    "least-squares fit of wall power on the MLPerf Inference v1.0 results, the later rounds held out "
+                    "(examples/validation/fit_node_overhead.py)\"\n\n"
               : "\"\n\n[sources]\nnode = \"assumption: a CPU-only node is a 1U/2U server whose fans, BMC, NIC and boot "
                 "drive draw ~20 W and whose PSU is 0.90 efficient at low load: the same figures the shipped CPU "
                 "platforms used to derive their idle power from SPECpower results (see their [sources].idle); "
@@ -256,8 +257,9 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
   // Every accelerator gets a port to other nodes, so that a workload can span several nodes.
   for (const auto& t : terms) {
     if (t.kind == "cpu") continue;
-    text += "[links.net_" + t.device + "]\nmodel = \"link.network\"\nbandwidth = \"200 Gb/s\"\ncount = " +
-            std::to_string(t.count) + "\nconnects = [\"" + t.device +
+    text += "[links.net_" + t.device +
+            "]\nmodel = \"link.network\"\nbandwidth = \"200 Gb/s\"\ncount = " + std::to_string(t.count) +
+            "\nconnects = [\"" + t.device +
             "\"]\nstatic_power = \"0 W\"\nidle_power = \"0 W\"\nsource = \"[sources].node\"\n\n";
   }
   // Instances of an accelerator reach each other over its [fabric] link (NVLink, PCIe P2P).
@@ -305,9 +307,10 @@ std::optional<std::string> compose_node_text(std::string_view spec) {
   text +=
       "[node]\npsu_efficiency = 0.94\npue = 1.0\nsource = \"[sources].node\"\n\n"
       "[node.parts.fans]\nmodel = \"board.static\"\ncount = 8\nstatic_power = \"15 W\"\nsource = \"[sources].node\"\n\n"
-      "[node.parts.accelerator_support]\nmodel = \"board.static\"\ncount = " + format_number(accelerators) +
-      "\nstatic_power = \"" + format_number(kSupportPerAcceleratorW) + " W\"\nidle_power = \"" +
-      format_number(kSupportPerAcceleratorW / 2) + " W\"\nsource = \"[sources].support\"\n\n"
+      "[node.parts.accelerator_support]\nmodel = \"board.static\"\ncount = " +
+      format_number(accelerators) + "\nstatic_power = \"" + format_number(kSupportPerAcceleratorW) +
+      " W\"\nidle_power = \"" + format_number(kSupportPerAcceleratorW / 2) +
+      " W\"\nsource = \"[sources].support\"\n\n"
       "[node.parts.nic]\nmodel = \"board.static\"\nstatic_power = \"20 W\"\nsource = \"[sources].node\"\n\n"
       "[node.parts.baseboard]\nmodel = \"board.static\"\nstatic_power = \"40 W\"\nsource = \"[sources].node\"\n";
   return text;
