@@ -19,17 +19,12 @@ repository root after building:
 
     python3 examples/validation/fit_engine_overhead.py v2
 """
-import json
 import math
 import re
-import statistics
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "build" / "joulegraph"
+from suite_fit import ROOT, case_id, log_loss, print_errors, run_suite
+
 SUITE = ROOT / "examples/validation/mlenergy.toml"
 
 
@@ -47,29 +42,21 @@ def with_overhead(case, step_s, seq_s):
 
 
 def predict(head, cases, step_s, seq_s):
-    body = head + "".join("[[case]]" + with_overhead(c, step_s, seq_s) for c in cases)
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-        f.write(body)
-    try:
-        r = subprocess.run([str(BIN), "validate-suite", f.name, "--format", "json"], capture_output=True, text=True,
-                           check=True)
-    finally:
-        Path(f.name).unlink()
-    return json.loads(r.stdout)["cases"]
+    return run_suite(head, [with_overhead(c, step_s, seq_s) for c in cases])
 
 
 def loss(rows):
-    return sum(math.log(r["predicted"] / r["published"]) ** 2 for r in rows if r["metric"] == "tokens_per_s")
+    return log_loss(rows, "tokens_per_s")
 
 
 def main(argv):
     release = argv[1] if len(argv) > 1 else "v2"
     head, cases = cases_of(release)
-    cal_ids = {re.search(r'^id = "([^"]+)"', c, re.M).group(1) for c in cases if "calibration = true" in c}
+    cal_ids = {case_id(c) for c in cases if "calibration = true" in c}
     if not cal_ids:
         print(f"no calibration cases for {release} in {SUITE}")
         return 1
-    cal = [c for c in cases if re.search(r'^id = "([^"]+)"', c, re.M).group(1) in cal_ids]
+    cal = [c for c in cases if case_id(c) in cal_ids]
     # Coarse-to-fine grid in (step, seq); both start on a log-spaced range that covers engines
     # from fully overlapped to Python-bound.
     step_grid = [0.0] + [10 ** (e / 4) * 1e-4 for e in range(0, 13)]  # 0, 0.1 ms ... 100 ms
@@ -92,12 +79,7 @@ def main(argv):
     rows = predict(head, cases, step, seq)
     print(f"{release}: engine_step_s = {step:g}, engine_seq_s = {seq:g} "
           f"({len(cal)} calibration cases, rms log error {math.sqrt(best[0] / len(cal)):.3f})")
-    for metric in sorted({r["metric"] for r in rows}):
-        for name, pick in (("calibration", True), ("held-out", False)):
-            err = [r["error_pct"] for r in rows if r["metric"] == metric and (r["id"] in cal_ids) == pick]
-            if err:
-                print(f"  {metric:22s} {name:11s} n={len(err):3d} median {statistics.median(err):+6.1f} %, "
-                      f"median |e| {statistics.median(abs(e) for e in err):5.1f} %")
+    print_errors(rows, cal_ids)
     return 0
 
 

@@ -22,17 +22,12 @@ held-out errors with it. Run from the repository root after building:
 
     python3 examples/validation/fit_node_overhead.py
 """
-import json
 import math
 import re
-import statistics
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "build" / "joulegraph"
+from suite_fit import ROOT, case_id, log_loss, print_errors, run_suite
+
 SUITE = ROOT / "examples/validation/mlperf_inference.toml"
 JETSON_PSU_EFFICIENCY = 0.85  # as make_suites.py
 
@@ -68,23 +63,11 @@ def with_parts(case, parts):
 
 
 def predict(head, cases, parts):
-    body = head + "".join("[[case]]" + with_parts(c, parts) for c in cases)
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-        f.write(body)
-    try:
-        r = subprocess.run([str(BIN), "validate-suite", f.name, "--format", "json"], capture_output=True, text=True,
-                           check=True)
-    finally:
-        Path(f.name).unlink()
-    return json.loads(r.stdout)["cases"]
+    return run_suite(head, [with_parts(c, parts) for c in cases])
 
 
 def loss(rows):
-    return sum(math.log(r["predicted"] / r["published"]) ** 2 for r in rows if r["metric"] == "power_w")
-
-
-def case_id(c):
-    return re.search(r'^id = "([^"]+)"', c, re.M).group(1)
+    return log_loss(rows, "power_w")
 
 
 def fit(head, cases, make_parts, grid, what):
@@ -109,13 +92,7 @@ def fit(head, cases, make_parts, grid, what):
     rows = predict(head, cases, make_parts(w))
     print(f"{what} = {w:g} W ({len(cal)} calibration cases, rms log error of power "
           f"{math.sqrt(best[0] / len(cal)):.3f})")
-    for metric in sorted({r["metric"] for r in rows}):
-        for name, pick in (("calibration", True), ("held-out", False)):
-            err = [r["error_pct"] for r in rows if r["metric"] == metric and (r["id"] in cal_ids) == pick]
-            if err:
-                print(f"  {metric:22s} {name:11s} n={len(err):3d} median {statistics.median(err):+6.1f} %, "
-                      f"median |e| {statistics.median(abs(e) for e in err):5.1f} %")
-
+    print_errors(rows, cal_ids)
 
 def main():
     head, *cases = SUITE.read_text().split("[[case]]")
