@@ -428,7 +428,8 @@ std::string spec_text(const Model& m, const Target& target) {
   line("rate", num(0), "infer/serve: requests arriving per second (0: back to back)");
   line("fuse", num(1),
        "infer/serve: compiled runtime (TensorRT, vLLM): activations, bias, residual adds, softmax and batchnorm "
-       "fused into the matrix op before them (0: eager, every op its own DRAM round trip)");
+       "fused into the matrix op before them, attention (scores, softmax, context) one kernel whose scores stay on "
+       "chip (0: eager, every op its own DRAM round trip)");
   if (m.llm) {
     line("input_tokens", num(1024), "serve: prompt tokens per request");
     line("output_tokens", num(256), "serve: generated tokens per request");
