@@ -25,7 +25,8 @@ std::vector<std::string> keys_of(CaseKind k) {
   std::vector<std::string> keys = kCommonKeys;
   switch (k) {
     case CaseKind::kTrainingRun:
-      keys.insert(keys.end(), {"tokens", "steps", "batch", "seq_len", "duration_s", "grid_g_per_kwh"});
+      keys.insert(keys.end(),
+                  {"tokens", "steps", "batch", "seq_len", "duration_s", "grid_g_per_kwh", "accounting_power_w"});
       break;
     case CaseKind::kInferenceThroughput:
       keys.insert(keys.end(), {"scenario", "batch"});
@@ -142,6 +143,15 @@ Case read_case(const ConfigNode& t) {
       num("seq_len", c.seq_len);
       num("duration_s", c.duration_s);
       num("grid_g_per_kwh", c.grid_g_per_kwh);
+      num("accounting_power_w", c.accounting_power_w);
+      if (c.accounting_power_w > 0 && c.duration_s > 0)
+        t.at("accounting_power_w")
+            .fail("accounting_power_w without duration_s (with both, the published energy leaves nothing to predict)",
+                  "both");
+      if (c.accounting_power_w > 0 && c.boundary != "device" && c.boundary != "facility")
+        t.at("accounting_power_w")
+            .fail("accounting_power_w with boundary = \"device\" (or \"facility\" with pue)",
+                  "boundary = \"" + c.boundary + "\"");
       if (c.tokens == 0 && c.steps == 0) t.fail("tokens, or steps with batch and seq_len", "neither tokens nor steps");
       if (c.steps > 0 && (c.batch == 0 || c.seq_len == 0))
         t.at("steps").fail("steps together with batch and seq_len", "steps without batch or seq_len");
@@ -193,7 +203,7 @@ std::string InlineNode::spec() const {
 
 const std::vector<std::string>& case_metrics(CaseKind k) {
   static const std::array<std::vector<std::string>, kCaseKindCount> kMetrics = {{
-      {"energy_j", "energy_kwh", "energy_mwh", "avg_power_w", "time_s", "co2e_t"},
+      {"energy_j", "energy_kwh", "energy_mwh", "avg_power_w", "time_s", "device_hours", "co2e_t"},
       {"throughput_per_s", "power_w", "samples_per_j", "latency_s", "energy_per_sample_j"},
       {"energy_per_token_j", "energy_per_request_j", "power_w", "tokens_per_s"},
       {"power_w"},

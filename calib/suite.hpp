@@ -39,6 +39,10 @@ struct Case {
   std::string dtype;                                ///< empty: the workload's default
   // training_run
   double tokens = 0, steps = 0, batch = 0, seq_len = 0, duration_s = 0, grid_g_per_kwh = 0;
+  /// Accounting-path energy: the publication multiplied device-hours by this power per device
+  /// (and by `pue`); the case predicts the device-hours and applies the same formula (0: the
+  /// engine's own energy at `boundary`).
+  double accounting_power_w = 0;
   // inference_throughput
   std::string scenario;  ///< "offline" | "single_stream"
   // llm_serving

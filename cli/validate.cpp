@@ -178,11 +178,14 @@ std::map<std::string, double> training_run(const Case& c) {
   const double total_tokens = c.tokens > 0 ? c.tokens : c.steps * c.batch * c.seq_len;
   const double steps = total_tokens / (batch * seq);
   auto eval_at = [&](const std::vector<std::string>& base) {
-    auto s = base;
+    // Large transformers recompute their attention cores (selective recomputation, the
+    // Megatron-LM default since Korthikanti et al. 2022); a case's `set` may say otherwise.
+    std::vector<std::string> s = {"recompute=" + std::string(transformer && params > 1e9 ? "selective" : "none")};
+    s.insert(s.end(), base.begin(), base.end());
     s.insert(s.end(),
              {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
               "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp), "microbatches=" + num(microbatches),
-              "nodes=" + num(nodes), "recompute=" + std::string(params > 1e9 ? "1" : "0")});
+              "nodes=" + num(nodes)});
     if (zm->default_seq > 0) s.push_back("seq=" + num(seq));
     const Run r = run(platform, c.workload, s);
     // Devices the layout leaves out of whole nodes draw the same: scale to all of them.
@@ -194,10 +197,13 @@ std::map<std::string, double> training_run(const Case& c) {
       energy *= c.duration_s / time;
       time = c.duration_s;
     }
+    if (c.accounting_power_w > 0)  // the publication's formula on the predicted device-hours
+      energy = time * devices * c.accounting_power_w * (c.pue > 0 ? c.pue : 1);
     m["energy_j"] = energy;
     m["energy_kwh"] = energy / 3.6e6;
     m["energy_mwh"] = energy / 3.6e9;
     m["time_s"] = time;
+    m["device_hours"] = time * devices / 3600;
     m["avg_power_w"] = energy / time;
     m["co2e_t"] = energy / 3.6e6 * c.grid_g_per_kwh / 1e6;
     m["_score"] = total_tokens / energy;

@@ -90,7 +90,7 @@ Op& GraphBuilder::copy(OpType type, const std::string& name, const std::string& 
   return op;
 }
 
-void GraphBuilder::add_backward(const std::string& optimizer, bool mixed_precision, bool recompute) {
+void GraphBuilder::add_backward(const std::string& optimizer, bool mixed_precision, Recompute recompute) {
   append_backward(g_, current(), TrainOptions{optimizer, mixed_precision, recompute});
 }
 

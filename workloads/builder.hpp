@@ -34,9 +34,9 @@ class GraphBuilder {
 
   /// Appends the backward pass of the current (training) stage's forward ops in reverse order,
   /// then one optimizer update (optimizer "sgd", "adam" or "none"; mixed: fp32 master weights
-  /// kept beside low-precision ones). With `recompute`, the forward ops are run again before
-  /// the backward pass (activation checkpointing of the whole stage).
-  void add_backward(const std::string& optimizer, bool mixed_precision = false, bool recompute = false);
+  /// kept beside low-precision ones). With `recompute`, forward ops are run again before the
+  /// backward pass (all of them, or the attention cores: see Recompute).
+  void add_backward(const std::string& optimizer, bool mixed_precision = false, Recompute recompute = Recompute::kNone);
 
   /// Appends a record of something the builder could not represent exactly (shown as a warning).
   void warn(const std::string& message);

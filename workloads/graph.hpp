@@ -151,10 +151,22 @@ struct Graph {
 };
 
 /// How a training stage's backward pass and update are generated.
+/// Activation recomputation (checkpointing) in training: none (every activation kept); selective
+/// (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
+/// arXiv:2205.05198: only the attention core, the weightless score and context products and their
+/// softmax, runs again: little compute for its large activations); full (the whole forward pass
+/// runs again, only each layer's input kept).
+enum class Recompute : std::uint8_t { kNone, kSelective, kFull };
+extern const std::vector<std::string> kRecomputeNames;  ///< "none", "selective", "full"
+
+/// The forward ops of `st` that form attention cores: weightless scores GEMM (Q·K^T), softmax,
+/// weightless context GEMM (P·V), consecutive; true at each of the three.
+std::vector<bool> attention_core(const Stage& st);
+
 struct TrainOptions {
   std::string optimizer = "sgd";  ///< one of kOptimizers
   bool mixed_precision = false;   ///< low-precision weights and gradients with fp32 master weights
-  bool recompute = false;         ///< activation recomputation: forward ops run again before backward
+  Recompute recompute = Recompute::kNone;  ///< forward ops run again before the backward pass
 };
 extern const std::vector<std::string> kOptimizers;  ///< "sgd", "momentum", "adam", "adamw", "none"
 

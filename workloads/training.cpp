@@ -9,6 +9,20 @@ namespace jg::wl {
 using namespace jg::core;
 
 const std::vector<std::string> kOptimizers = {"sgd", "momentum", "adam", "adamw", "none"};
+const std::vector<std::string> kRecomputeNames = {"none", "selective", "full"};
+
+std::vector<bool> attention_core(const Stage& st) {
+  const auto weightless_gemm = [](const Op& op) {
+    return op.pass == Pass::kForward && op.type == OpType::kGemm && op.d[4] == 0;
+  };
+  std::vector<bool> core(st.ops.size(), false);
+  for (std::size_t i = 0; i + 2 < st.ops.size(); ++i) {
+    const Op &s = st.ops[i], &m = st.ops[i + 1], &c = st.ops[i + 2];
+    if (weightless_gemm(s) && m.type == OpType::kSoftmax && m.pass == Pass::kForward && weightless_gemm(c))
+      core[i] = core[i + 1] = core[i + 2] = true;
+  }
+  return core;
+}
 
 void append_backward(Graph& g, Stage& st, const TrainOptions& t) {
   auto name_index = [&](const std::string& n) {
@@ -16,16 +30,18 @@ void append_backward(Graph& g, Stage& st, const TrainOptions& t) {
     return static_cast<std::uint32_t>(g.names.size() - 1);
   };
   const std::size_t n = st.ops.size();
+  const std::vector<bool> core = attention_core(st);
   double params = 0;
   DType weight_dtype = DType::kFp32;
-  if (t.recompute) {
-    // Activation checkpointing of the whole stage: the forward pass runs again before the
-    // backward pass (only boundary activations were kept).
+  if (t.recompute != Recompute::kNone) {
+    // Activation checkpointing: the whole forward pass (full) or its attention core (selective)
+    // runs again before the backward pass.
     for (std::size_t i = 0; i < n; ++i) {
       Op f = st.ops[i];
       const bool moves_data = f.type == OpType::kDataLoad || f.type == OpType::kDecode || f.type == OpType::kResize ||
                               f.type == OpType::kH2D || f.type == OpType::kD2H || f.type == OpType::kCollective;
       if (f.pass != Pass::kForward || moves_data) continue;
+      if (t.recompute == Recompute::kSelective && !core[i]) continue;
       const std::string base = g.names[f.name];
       f.name = name_index(base + ".recompute");
       st.ops.push_back(f);
@@ -115,14 +131,11 @@ std::size_t fuse_epilogues(Stage& st) {
   std::size_t n = 0;
   bool after_matrix = false;
   // Attention chains first: scores = Q·K^T (weightless), softmax, context = P·V (weightless).
-  const auto weightless_gemm = [](const Op& op) {
-    return op.pass == Pass::kForward && op.type == OpType::kGemm && op.d[4] == 0;
-  };
+  const std::vector<bool> core = attention_core(st);
   for (std::size_t i = 0; i + 2 < st.ops.size(); ++i) {
-    Op &s = st.ops[i], &m = st.ops[i + 1], &c = st.ops[i + 2];
-    if (!weightless_gemm(s) || m.type != OpType::kSoftmax || m.pass != Pass::kForward || !weightless_gemm(c)) continue;
-    s.on_chip |= kOnChipOutput;
-    c.on_chip |= kOnChipInputA;
+    if (!core[i] || !core[i + 1] || !core[i + 2] || st.ops[i + 1].type != OpType::kSoftmax) continue;
+    st.ops[i].on_chip |= kOnChipOutput;
+    st.ops[i + 2].on_chip |= kOnChipInputA;
     ++n;
   }
   for (Op& op : st.ops) {

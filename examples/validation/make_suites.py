@@ -235,6 +235,7 @@ TRAIN_ZOO = {
     "GPT-3": "gpt3-175b", "T5": "t5-11b", "Meena": "meena-2.6b", "GShard-600B": "gshard-600b",
     "Switch Transformer": "switch-1.5t", "LLaMA-7B": "llama-7b", "LLaMA-13B": "llama-13b",
     "LLaMA-33B": "llama-33b", "LLaMA-65B": "llama-65b",
+    "Llama 2 7B": "llama2-7b", "Llama 2 13B": "llama2-13b", "Llama 2 70B": "llama2-70b",
 }
 # Training tokens that the ground-truth files do not hold, from the papers.
 LLAMA1_TOKENS = {"LLaMA-7B": 1.0e12, "LLaMA-13B": 1.0e12, "LLaMA-33B": 1.4e12, "LLaMA-65B": 1.4e12}
@@ -242,6 +243,8 @@ BLOOM_TOKENS = 366e9   # BLOOM paper (BigScience 2022, arXiv:2211.05100): 366 B 
 OPT_TOKENS = 180e9     # OPT paper (Zhang et al. 2022, arXiv:2205.01068): 180 B tokens
 OPT_GPUS = 992         # OPT paper: 992 80 GB A100 GPUs
 LLAMA1_GPUS = 2048     # LLaMA paper: 2048 A100-80GB (stated for the 65B run)
+LLAMA2_TOKENS = 2.0e12  # Llama 2 paper (Touvron et al. 2023b, arXiv:2307.09288), Table 1: 2.0T tokens
+A100_TDP_W = 400        # the per-GPU power of the BLOOM and OPT accounting (Luccioni et al. 2023)
 
 
 def norm_name(s):
@@ -280,6 +283,7 @@ def build_training(gt):
             ("pue", Num(r["PUE"])),
             ("tokens", Num(tokens)),
             ("grid_g_per_kwh", Num(grid)),
+            ("accounting_power_w", Num(r["measured_avg_system_power_per_chip_W"])),
             ("metrics", {"energy_mwh": Num(r["energy_MWh"]), "co2e_t": Num(r["net_tCO2e"])}),
             ("source", f"Patterson et al. 2021 (arXiv:2104.10350), Table 4, row '{r['model']}' "
                        "(training/patterson2021_table4.csv); tokens: LLMCarbon database "
@@ -308,6 +312,7 @@ def build_training(gt):
             ("workload", "bloom-176b"),
             ("boundary", "device"),
             ("tokens", Num(BLOOM_TOKENS)),
+            ("accounting_power_w", A100_TDP_W),
             ("metrics", {"energy_mwh": Num(Decimal(e["value"]) / 1000)}),
             ("source", "Luccioni, Viguier & Ligozat 2023 (JMLR 24(253), arXiv:2211.02001), Table 1 "
                        "(training/bloom_luccioni2023.csv, rows 'BLOOM final training GPU (dynamic) energy' "
@@ -330,6 +335,7 @@ def build_training(gt):
             ("workload", "opt-175b"),
             ("boundary", "device"),
             ("tokens", Num(OPT_TOKENS)),
+            ("accounting_power_w", A100_TDP_W),
             ("metrics", {"energy_mwh": Num(opt_mwh)}),
             ("source", "Luccioni et al. 2023, Table 4, from Zhang et al. 2022 (training/bloom_luccioni2023.csv, "
                        f"row 'Comparison: OPT-175B energy / emissions / x PUE' = {opt['value']}); 992 A100-80GB "
@@ -346,7 +352,28 @@ def build_training(gt):
                       "device boundary instead)")
             continue
         if not r["reported_energy_MWh"]:
-            skips.add("Llama 2/3/3.1/3.2/3.3/4 model-card rows with no published energy (GPU-h and tCO2e only)")
+            if m.startswith("Llama 2 ") and TRAIN_ZOO.get(m) in ZOO and "a100-sxm4-80gb" in PLATFORMS:
+                # Device-hours only: the card's tCO2e uses a grid intensity it does not state.
+                zoo = TRAIN_ZOO[m]
+                cases.append([
+                    ("id", "llama2-card-" + zoo.split("-")[1]),
+                    ("kind", "training_run"),
+                    ("platform", "a100-sxm4-80gb"),
+                    ("count", LLAMA1_GPUS),
+                    ("workload", zoo),
+                    ("boundary", "device"),
+                    ("tokens", Num(LLAMA2_TOKENS)),
+                    ("metrics", {"device_hours": Num(r["gpu_hours"])}),
+                    ("source", f"Llama 2 model card ({r['source']}, {r['source_locator']}), row '{m}' "
+                               "(training/llama_family_training_energy.csv); 2.0T tokens from the Llama 2 paper "
+                               "(arXiv:2307.09288), Table 1"),
+                    ("note", "GPU-hours only: the card's tCO2e is GPU-h x 400 W x PUE x an intensity it does not "
+                             "state, so no energy is compared. The GPU count is not published: LLaMA-1's 2048 "
+                             "A100-80GB is assumed."),
+                ])
+                continue
+            skips.add("Llama 3/3.1/3.2/3.3/4 model-card rows with no published energy (GPU-h and tCO2e only; "
+                      "H100 runs whose GPU counts and token counts per model are not published)")
             continue
         zoo = TRAIN_ZOO.get(m)
         if zoo not in ZOO or m not in LLAMA1_TOKENS:
@@ -365,6 +392,7 @@ def build_training(gt):
             ("boundary", "facility"),
             ("pue", Num(pue)),
             ("tokens", Num(LLAMA1_TOKENS[m])),
+            ("accounting_power_w", Num(r["gpu_power_W_as_reported"])),
             ("metrics", {"energy_mwh": Num(r["reported_energy_MWh"])}),
             ("source", f"Touvron et al. 2023, LLaMA (arXiv:2302.13971), {r['source_locator']}, row '{m}' "
                        "(training/llama_family_training_energy.csv); tokens from the LLaMA paper "
@@ -377,8 +405,11 @@ def build_training(gt):
 
     header = [
         "Training runs with published energy. All of them are accounting-path numbers (GPU-h or chip-days "
-        "x a per-chip power x PUE), not meter readings: they check the estimator's arithmetic and its "
-        "throughput (time) prediction more than its power physics.",
+        "x a per-chip power x PUE), not meter readings: each case names that power (accounting_power_w) and "
+        "the engine applies the publication's formula to its own predicted device-hours, so these cases test "
+        "the time prediction (layout, recomputation, communication), not the power physics. Published "
+        "device-hours are wall time x devices: they include restarts, evaluation and checkpointing, which the "
+        "engine does not model.",
         "Not used: llmcarbon_repo_database.csv apart from the GPT-3 token count (its T5/GShard/Switch rows are "
         "TPU duplicates of Patterson; XLM has no zoo model); llmcarbon_repo_validation.csv and "
         "llmcarbon_repo_embodied_table5.csv (another model's predictions; embodied carbon).",

@@ -40,6 +40,12 @@ TEST(Suite, MalformedCasesNameFileLineKeyAndChoices) {
       {"unknown_key.toml", ":7:1: key 'case[0].load'", {"a key of a 'server_power' case", "utilization"}},
       {"utilization_out_of_range.toml", ":7:15: key 'case[0].utilization'", {"a utilization in [0, 1]", "50"}},
       {"training_without_tokens.toml", ":3:1: key 'case[0]'", {"tokens, or steps with batch and seq_len"}},
+      {"accounting_with_duration.toml",
+       ":11:22: key 'case[0].accounting_power_w'",
+       {"accounting_power_w without duration_s", "both"}},
+      {"accounting_at_wall.toml",
+       ":10:22: key 'case[0].accounting_power_w'",
+       {"with boundary = \"device\"", "boundary = \"wall\""}},
   };
   for (const auto& c : cases) {
     const std::string path = kDir + "bad/suites/" + c.file;
@@ -120,6 +126,25 @@ TEST(Suite, TrainingEnergyScalesWithTokensAndBarelyWithDeviceCount) {
   const double e2 = predict_case(c)[0].predicted;
   EXPECT_GE(e2, e1);
   EXPECT_LT(e2, 1.05 * e1);
+}
+
+// Accounting-path cases apply the publication's formula to the predicted run: energy =
+// device-hours x the stated power per device x PUE; device-hours = time x devices.
+TEST(Suite, AccountingPowerAppliesThePublishedFormulaToPredictedDeviceHours) {
+  auto suite = calib::read_suite(kDir + "suites/mini.toml");
+  calib::Case c = suite[4];
+  ASSERT_EQ(c.kind, calib::CaseKind::kTrainingRun);
+  c.metrics = {{"energy_j", 1}, {"time_s", 1}, {"device_hours", 1}};
+  c.metric_locs.assign(3, c.loc);
+  const auto engine = predict_case(c);
+  c.accounting_power_w = 400;
+  const auto acc = predict_case(c);
+  ASSERT_EQ(acc.size(), 3u);
+  const double t = acc[1].predicted;
+  EXPECT_DOUBLE_EQ(t, engine[1].predicted);  // the time is the engine's either way
+  EXPECT_NEAR(acc[0].predicted, t * 64 * 400 * 1.1, 1e-9 * acc[0].predicted);
+  EXPECT_NEAR(acc[2].predicted, t * 64 / 3600, 1e-12 * acc[2].predicted);
+  EXPECT_NE(acc[0].predicted, engine[0].predicted);
 }
 
 }  // namespace

@@ -142,6 +142,40 @@ TEST(Zoo, RecomputationRunsTheForwardPassAgain) {
   EXPECT_LT(re.footprints[0].activations_bytes, base.footprints[0].activations_bytes / 4);
 }
 
+// Selective recomputation runs the attention cores again, nothing else: the extra MACs are
+// exactly the forward score and context products, and the activations kept fall by exactly their
+// outputs and the softmax's.
+TEST(Zoo, SelectiveRecomputationRunsOnlyTheAttentionCoresAgain) {
+  const std::vector<std::string> common = {"mode=train", "host=", "batch=2", "seq=512"};
+  auto with = [&](const std::string& mode) {
+    auto s = common;
+    s.push_back("recompute=" + mode);
+    return zoo_graph("gpt2", s);
+  };
+  const wl::Graph none = with("none"), sel = with("selective"), full = with("full");
+  double core_macs = 0, core_bytes = 0;
+  int chains = 0;
+  for (const auto& op : none.stages[0].ops) {
+    if (op.pass != wl::Pass::kForward) continue;
+    if (op.type == wl::OpType::kGemm && op.d[4] == 0) core_macs += wl::estimate(op, core::HierarchyView{}).macs;
+    if ((op.type == wl::OpType::kGemm && op.d[4] == 0) || (op.type == wl::OpType::kSoftmax && op.d[0] > 0 &&
+                                                           none.names[op.name].find("lm_head") == std::string::npos)) {
+      core_bytes += wl::op_output_elements(op) * core::dtype_bytes(op.dtype);
+      if (op.type == wl::OpType::kSoftmax) ++chains;
+    }
+  }
+  EXPECT_EQ(chains, 12);  // one attention core per layer
+  EXPECT_GT(core_macs, 0);
+  EXPECT_NEAR(macs_of(sel) - macs_of(none), core_macs, 1e-9 * core_macs);
+  EXPECT_GT(macs_of(full), macs_of(sel));
+  EXPECT_NEAR(none.footprints[0].activations_bytes - sel.footprints[0].activations_bytes, core_bytes,
+              1e-9 * core_bytes);
+  EXPECT_LT(full.footprints[0].activations_bytes, sel.footprints[0].activations_bytes);
+  // 0 and 1 still mean none and full.
+  EXPECT_EQ(macs_of(with("0")), macs_of(none));
+  EXPECT_EQ(macs_of(with("1")), macs_of(full));
+}
+
 TEST(Zoo, ServingHasPrefillAndDecodeWithKvCacheReads) {
   const wl::Graph g =
       zoo_graph("llama2-7b", {"batch=4", "requests=8", "input_tokens=512", "output_tokens=129", "host="});
@@ -250,6 +284,22 @@ TEST(ZooOnHardware, ParallelismAddsCollectivesAndBubbles) {
   std::size_t nv = 0;
   while (base.component_ids[nv] != "nvlink") ++nv;
   EXPECT_GT(ce[nv], 0);
+}
+
+// A node's tensor-parallel group all-reduces only its own pipeline stage's layers: over all L
+// layers of the graph, each all-reduce carries the replica's activations / pp (hand-computed).
+TEST(Zoo, TensorParallelAllReducesCoverOnePipelineStage) {
+  const wl::Graph g = zoo_graph("llama2-7b", {"mode=train", "batch=8", "seq=1024", "steps=1", "data_parallel=2",
+                                              "tensor_parallel=2", "pipeline_parallel=2", "microbatches=4", "host=",
+                                              "dtype=bf16"});
+  int count = 0;
+  for (const auto& st : g.stages)
+    for (const auto& op : st.ops)
+      if (op.type == wl::OpType::kCollective && g.names[op.name].rfind("tp.", 0) == 0) {
+        ++count;
+        EXPECT_DOUBLE_EQ(op.d[0], 8.0 * 1024 / 2 / 2 * 4096 * 2);  // tokens / dp / pp x d_model x 2 B
+      }
+  EXPECT_EQ(count, 32 * 4);  // two forward and two backward all-reduces per layer
 }
 
 // Two DGX H100 nodes training with twice the batch do each node's share in the same time as one

@@ -149,6 +149,17 @@ struct Params {
     return v != 0;
   }
   std::string text(const char* key) const { return t.at(key).as_string(); }
+  /// none | selective | full, with 0 and 1 (or false and true) for none and full.
+  Recompute recompute(const char* key) const {
+    const ConfigNode& n = t.at(key);
+    if (n.kind() == ConfigNode::Kind::String) {
+      const auto it = std::find(kRecomputeNames.begin(), kRecomputeNames.end(), n.as_string());
+      if (it == kRecomputeNames.end())
+        n.fail("none, selective or full (or 0 / 1)", n.describe(), did_you_mean(n.as_string(), kRecomputeNames));
+      return static_cast<Recompute>(it - kRecomputeNames.begin());
+    }
+    return flag(key) ? Recompute::kFull : Recompute::kNone;
+  }
   std::string choice(const char* key, const std::vector<std::string>& allowed) const {
     const ConfigNode& n = t.at(key);
     const std::string& v = n.as_string();
@@ -262,11 +273,13 @@ struct Pipeline {
   }
 
   /// Tensor-parallel all-reduces (Megatron-LM: two per layer in the forward pass, two in the
-  /// backward) of the activations of `tokens` tokens.
+  /// backward) of the activations of `tokens` tokens. The graph is one node's share: a
+  /// tensor-parallel group holds only its pipeline stage's layers / pp of the layers, so each
+  /// layer's all-reduce carries 1 / pp of a replica's activations on average.
   void tp_collectives(const std::string& name, double tokens, double per_layer) {
     if (tp <= 1) return;
     b.group("tensor_parallel");
-    const double bytes = tokens / dp * d_model() * dtype_bytes(dtype);
+    const double bytes = tokens / dp / pp * d_model() * dtype_bytes(dtype);
     for (int l = 0; l < static_cast<int>(layers()); ++l)
       for (int i = 0; i < per_layer; ++i)
         b.add(OpType::kCollective, name + "." + std::to_string(l) + "." + std::to_string(i),
@@ -290,6 +303,14 @@ struct Pipeline {
     return f;
   }
 
+  static double attention_core_bytes(const Stage& st) {
+    const std::vector<bool> core = attention_core(st);
+    double bytes = 0;
+    for (std::size_t i = 0; i < st.ops.size(); ++i)
+      if (core[i]) bytes += op_output_elements(st.ops[i]) * dtype_bytes(st.ops[i].dtype);
+    return bytes;
+  }
+
   static double output_bytes(const Stage& st, std::size_t from) {
     double bytes = 0;
     for (std::size_t i = from; i < st.ops.size(); ++i)
@@ -304,7 +325,7 @@ struct Pipeline {
     TrainOptions opt;
     opt.optimizer = p.choice("optimizer", kOptimizers);
     opt.mixed_precision = p.flag("mixed_precision");
-    opt.recompute = p.flag("recompute");
+    opt.recompute = p.recompute("recompute");
     if (!host.empty()) preprocess("preprocess", steps * accumulation, micro / nodes, tokens_per_sample, "train");
     Stage& st = b.stage("train", StageKind::kTraining, device, steps * accumulation);
     if (pp > 1) {
@@ -315,6 +336,7 @@ struct Pipeline {
     m.forward(b, m, a);
     const double params = forward_parameters(b.graph());
     const double activations = output_bytes(b.current(), 0) * nodes;  // all ranks
+    const double core_bytes = attention_core_bytes(b.current()) * nodes;
     tp_collectives("tp.forward_all_reduce", micro * std::max(1.0, tokens_per_sample), 2);
     b.add_backward("none", opt.mixed_precision, opt.recompute);
     tp_collectives("tp.backward_all_reduce", micro * std::max(1.0, tokens_per_sample), 2);
@@ -334,9 +356,11 @@ struct Pipeline {
     }
     b.group("optimizer");
     append_update(b.graph(), b.current(), opt, params, dtype);
-    // Activations kept for the backward pass; with recomputation only each layer's input.
+    // Activations kept for the backward pass: with full recomputation only each layer's input;
+    // with selective recomputation all but the attention cores' outputs.
     double kept = activations;
-    if (opt.recompute && layers() > 0) kept = activations / layers() * 2;
+    if (opt.recompute == Recompute::kFull && layers() > 0) kept = activations / layers() * 2;
+    if (opt.recompute == Recompute::kSelective) kept -= core_bytes;
     b.graph().footprints.push_back(footprint(params, kept, 0, true, opt.mixed_precision, opt.optimizer));
   }
 
@@ -441,7 +465,8 @@ std::string spec_text(const Model& m, const Target& target) {
   line("accumulation", num(1), "train: micro-batches per step (gradient accumulation)");
   line("optimizer", quoted(language ? "adamw" : "momentum"), "train: sgd | momentum | adam | adamw | none");
   line("mixed_precision", num(target.dtype == "fp32" ? 0 : 1), "train: fp32 master weights beside low-precision ones");
-  line("recompute", num(0), "train: activation recomputation (1) or stored activations (0)");
+  line("recompute", quoted("none"),
+       "train: activation recomputation: none | selective (attention cores) | full (0 / 1: none / full)");
   line("data_parallel", num(target.instances), "ranks holding a model replica (serving: replicas)");
   line("tensor_parallel", num(1), "ranks splitting each layer (transformers)");
   line("pipeline_parallel", num(1), "ranks holding consecutive layers (transformers)");
