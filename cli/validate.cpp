@@ -94,31 +94,35 @@ std::vector<std::string> common_sets(const Case& c) {
   return s;
 }
 
-/// The power caps `max_efficiency` tries for the platform's first GPU (else none): eight steps
-/// over the accepted range.
-std::vector<double> cap_steps(const std::string& platform_spec) {
+/// The operating points `max_efficiency` tries, as overrides: for the platform's first GPU with
+/// an adjustable power limit, eight caps over the accepted range; for a board with power modes
+/// (Jetson nvpmodel), each of its named modes; else none.
+std::vector<std::string> operating_points(const std::string& platform_spec) {
   const hw::Platform& p = *shipped(platform_spec).platform;
   for (const auto& d : p.devices)
     if (d.kind == "gpu" && d.power_limit_max_w > d.power_limit_min_w && d.power_limit_min_w > 0) {
-      std::vector<double> caps;
+      std::vector<std::string> caps;
       for (int i = 0; i <= 7; ++i)
-        caps.push_back(d.power_limit_min_w + (d.power_limit_max_w - d.power_limit_min_w) * i / 7.0);
+        caps.push_back("devices.gpu.power_cap=" +
+                       num(d.power_limit_min_w + (d.power_limit_max_w - d.power_limit_min_w) * i / 7.0) + " W");
       return caps;
     }
-  return {};
+  std::vector<std::string> modes;
+  for (const auto& m : p.power_modes.presets) modes.push_back("power_mode=" + m.name);
+  return modes;
 }
 
-/// Runs `eval_at(sets)` at the default operating point or, for max_efficiency, at the GPU power
-/// cap that maximizes `score` (work per joule).
+/// Runs `eval_at(sets)` at the default operating point or, for max_efficiency, at the operating
+/// point (GPU power cap, or board power mode) that maximizes `score` (work per joule).
 template <class F>
 std::map<std::string, double> at_operating_point(const Case& c, const std::string& platform_spec,
                                                  const std::vector<std::string>& sets, F eval_at) {
   if (c.operating_point != "max_efficiency") return eval_at(sets);
   std::map<std::string, double> best;
   double best_score = -1;
-  for (double cap : cap_steps(platform_spec)) {
+  for (const std::string& point : operating_points(platform_spec)) {
     auto s = sets;
-    s.push_back("devices.gpu.power_cap=" + num(cap) + " W");
+    s.push_back(point);
     auto m = eval_at(s);
     if (m.at("_score") > best_score) {
       best_score = m.at("_score");

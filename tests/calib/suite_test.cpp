@@ -128,6 +128,35 @@ TEST(Suite, TrainingEnergyScalesWithTokensAndBarelyWithDeviceCount) {
   EXPECT_LT(e2, 1.05 * e1);
 }
 
+// max_efficiency on a board with power modes tries each named mode and keeps the one with the
+// most work per joule: never less efficient than the default mode, and on an AGX Orin running
+// ResNet-50 a lower mode than MAXN (slower, at lower power).
+TEST(Suite, MaxEfficiencyPicksTheMostEfficientPowerModeOfAJetson) {
+  auto suite = calib::read_suite(kDir + "suites/mini.toml");
+  calib::Case c = suite[3];
+  ASSERT_EQ(c.kind, calib::CaseKind::kInferenceThroughput);
+  c.platform = "jetson-agx-orin-64gb";
+  c.inline_node = false;
+  c.count = 1;
+  c.batch = 0;
+  c.metrics = {{"samples_per_j", 1}, {"power_w", 1}, {"throughput_per_s", 1}};
+  c.metric_locs.assign(3, c.loc);
+  const auto perf = predict_case(c);
+  c.operating_point = "max_efficiency";
+  const auto eff = predict_case(c);
+  EXPECT_GT(eff[0].predicted, perf[0].predicted);
+  EXPECT_LT(eff[1].predicted, perf[1].predicted);
+  EXPECT_LT(eff[2].predicted, perf[2].predicted);
+  // The best of the named modes: none of them, forced, does better.
+  const hw::Platform p = test::load_library_platform("jetson-agx-orin-64gb");
+  for (const auto& m : p.power_modes.presets) {
+    calib::Case forced = c;
+    forced.operating_point = "max_performance";
+    forced.sets.push_back("power_mode=" + m.name);
+    EXPECT_LE(predict_case(forced)[0].predicted, eff[0].predicted * (1 + 1e-12)) << m.name;
+  }
+}
+
 // Accounting-path cases apply the publication's formula to the predicted run: energy =
 // device-hours x the stated power per device x PUE; device-hours = time x devices.
 TEST(Suite, AccountingPowerAppliesThePublishedFormulaToPredictedDeviceHours) {
