@@ -186,10 +186,9 @@ std::map<std::string, double> training_run(const Case& c) {
     // Megatron-LM default since Korthikanti et al. 2022); a case's `set` may say otherwise.
     std::vector<std::string> s = {"recompute=" + std::string(transformer && params > 1e9 ? "selective" : "none")};
     s.insert(s.end(), base.begin(), base.end());
-    s.insert(s.end(),
-             {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
-              "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp), "microbatches=" + num(microbatches),
-              "nodes=" + num(nodes)});
+    s.insert(s.end(), {"mode=train", "steps=1", "host=", "batch=" + num(batch), "data_parallel=" + num(dp),
+                       "tensor_parallel=" + num(tp), "pipeline_parallel=" + num(pp),
+                       "microbatches=" + num(microbatches), "nodes=" + num(nodes)});
     if (zm->default_seq > 0) s.push_back("seq=" + num(seq));
     const Run r = run(platform, c.workload, s);
     // Devices the layout leaves out of whole nodes draw the same: scale to all of them.

@@ -164,8 +164,8 @@ extern const std::vector<std::string> kRecomputeNames;  ///< "none", "selective"
 std::vector<bool> attention_core(const Stage& st);
 
 struct TrainOptions {
-  std::string optimizer = "sgd";  ///< one of kOptimizers
-  bool mixed_precision = false;   ///< low-precision weights and gradients with fp32 master weights
+  std::string optimizer = "sgd";           ///< one of kOptimizers
+  bool mixed_precision = false;            ///< low-precision weights and gradients with fp32 master weights
   Recompute recompute = Recompute::kNone;  ///< forward ops run again before the backward pass
 };
 extern const std::vector<std::string> kOptimizers;  ///< "sgd", "momentum", "adam", "adamw", "none"

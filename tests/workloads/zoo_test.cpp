@@ -158,8 +158,8 @@ TEST(Zoo, SelectiveRecomputationRunsOnlyTheAttentionCoresAgain) {
   for (const auto& op : none.stages[0].ops) {
     if (op.pass != wl::Pass::kForward) continue;
     if (op.type == wl::OpType::kGemm && op.d[4] == 0) core_macs += wl::estimate(op, core::HierarchyView{}).macs;
-    if ((op.type == wl::OpType::kGemm && op.d[4] == 0) || (op.type == wl::OpType::kSoftmax && op.d[0] > 0 &&
-                                                           none.names[op.name].find("lm_head") == std::string::npos)) {
+    if ((op.type == wl::OpType::kGemm && op.d[4] == 0) ||
+        (op.type == wl::OpType::kSoftmax && op.d[0] > 0 && none.names[op.name].find("lm_head") == std::string::npos)) {
       core_bytes += wl::op_output_elements(op) * core::dtype_bytes(op.dtype);
       if (op.type == wl::OpType::kSoftmax) ++chains;
     }
@@ -289,9 +289,9 @@ TEST(ZooOnHardware, ParallelismAddsCollectivesAndBubbles) {
 // A node's tensor-parallel group all-reduces only its own pipeline stage's layers: over all L
 // layers of the graph, each all-reduce carries the replica's activations / pp (hand-computed).
 TEST(Zoo, TensorParallelAllReducesCoverOnePipelineStage) {
-  const wl::Graph g = zoo_graph("llama2-7b", {"mode=train", "batch=8", "seq=1024", "steps=1", "data_parallel=2",
-                                              "tensor_parallel=2", "pipeline_parallel=2", "microbatches=4", "host=",
-                                              "dtype=bf16"});
+  const wl::Graph g =
+      zoo_graph("llama2-7b", {"mode=train", "batch=8", "seq=1024", "steps=1", "data_parallel=2", "tensor_parallel=2",
+                              "pipeline_parallel=2", "microbatches=4", "host=", "dtype=bf16"});
   int count = 0;
   for (const auto& st : g.stages)
     for (const auto& op : st.ops)
