@@ -150,7 +150,6 @@ struct Graph {
   [[nodiscard]] std::size_t op_count() const;
 };
 
-/// How a training stage's backward pass and update are generated.
 /// Activation recomputation (checkpointing) in training: none (every activation kept); selective
 /// (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
 /// arXiv:2205.05198: only the attention core, the weightless score and context products and their
@@ -163,6 +162,7 @@ extern const std::vector<std::string> kRecomputeNames;  ///< "none", "selective"
 /// weightless context GEMM (P·V), consecutive; true at each of the three.
 std::vector<bool> attention_core(const Stage& st);
 
+/// How a training stage's backward pass and update are generated.
 struct TrainOptions {
   std::string optimizer = "sgd";           ///< one of kOptimizers
   bool mixed_precision = false;            ///< low-precision weights and gradients with fp32 master weights
