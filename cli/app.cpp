@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "calib/calibration.hpp"
+#include "calib/carbon.hpp"
 #include "cli/calibrate.hpp"
+#include "cli/carbon.hpp"
 #include "cli/inputs.hpp"
 #include "cli/validate.hpp"
 #include "engine/core/error.hpp"
@@ -39,9 +41,12 @@ struct EstimateArgs {
   std::string by = "stage";
   bool strict = false;
   std::string calibration;
+  CarbonArgs carbon;
+  double pue = 0;  ///< 0: the platform's node.pue
 };
 
-int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
+int cmd_estimate(EstimateArgs a, std::ostream& out) {
+  if (a.pue > 0) a.sets.push_back("node.pue=" + fmt::format("{}", a.pue));
   LoadedInput hw_in = load_input("platform", a.hw);
   // Zoo and ONNX workloads take their defaults (device, host, data type) from the platform as
   // shipped; --set then applies to both.
@@ -59,9 +64,11 @@ int cmd_estimate(const EstimateArgs& a, std::ostream& out) {
     calibrated = report::ReportInput::Calibrated{a.calibration, file_sha256(a.calibration), c.rel_lo, c.rel_hi};
   }
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
-  report::ReportInput in{
-      platform,  graph, ledger, {{hw_in.record, wl_in.record}, a.sets}, a.boundary, eval::check_memory(platform, graph),
-      calibrated};
+  report::ReportInput in{platform,   graph,
+                         ledger,     {{hw_in.record, wl_in.record}, a.sets},
+                         a.boundary, eval::check_memory(platform, graph),
+                         calibrated, std::nullopt};
+  in.carbon = carbon_for(a.carbon, ledger, a.boundary, platform.node.pue);
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
@@ -93,6 +100,11 @@ int cmd_list(const std::string& what, std::ostream& out) {
   if (what.empty() || what == "models") {
     out << "component models:\n";
     for (const auto& m : hw::builtin_registry().all()) out << fmt::format("  {:<24} {}\n", m.kind, m.summary);
+  }
+  if (what == "regions") {
+    out << "grid carbon intensity, annual average (estimate --region CODE):\n";
+    for (const auto& r : calib::grid_regions())
+      out << fmt::format("  {:<28} {:>7.1f} gCO2e/kWh  {}  {}\n", r.code, r.g_per_kwh, r.year, r.name);
   }
   return 0;
 }
@@ -317,6 +329,19 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   c_est->add_flag("--strict", est.strict, "an ONNX node joulegraph does not model is an error, not a warning");
   c_est->add_option("--calibration", est.calibration,
                     "apply a calibration file written by `joulegraph calibrate` (JSON gains energy_j_lo/hi)");
+  c_est->add_option("--intensity", est.carbon.intensity,
+                    "grid carbon intensity for operational carbon, e.g. 420g/kWh (also kg/kWh, kg/MWh, lb/MWh)");
+  c_est->add_option("--region", est.carbon.region,
+                    "grid intensity of a country (ISO code, e.g. DEU) or cloud region (e.g. gcp:europe-west3), annual "
+                    "average (joulegraph list regions)");
+  c_est->add_option("--intensity-series", est.carbon.series,
+                    "grid intensity series: Electricity Maps CSV export or timestamp,g_per_kwh");
+  c_est->add_option("--start", est.carbon.start, "job start on the series, UTC, e.g. 2025-06-01T00:00Z");
+  c_est->add_option("--window", est.carbon.window,
+                    "find the least-emitting start in BEGIN/END (UTC, e.g. 2025-06-01T00:00Z/2025-06-03T00:00Z) and "
+                    "the saving against starting at BEGIN");
+  c_est->add_option("--pue", est.pue, "facility PUE (sets node.pue): carbon = boundary energy x PUE x intensity")
+      ->check(CLI::Range(1.0, 10.0));
   CalibrateArgs cal;
   auto* c_cal = app.add_subcommand("calibrate", "fit a platform's energies and powers to a measured power trace");
   c_cal->add_option("--hw", cal.hw, "the platform the trace was measured on");
@@ -356,8 +381,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->capture_default_str();
   std::string list_what;
   auto* c_list = app.add_subcommand("list", "list shipped platforms, workloads and component models");
-  c_list->add_option("what", list_what, "platforms | workloads | models (default: all)")
-      ->check(CLI::IsMember({"platforms", "workloads", "models"}));
+  c_list->add_option("what", list_what, "platforms | workloads | models | regions (default: all but regions)")
+      ->check(CLI::IsMember({"platforms", "workloads", "models", "regions"}));
   std::string describe_name;
   auto* c_desc = app.add_subcommand(
       "describe", "describe a component model (parameters, units, defaults), a platform or a workload");

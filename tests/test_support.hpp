@@ -1,11 +1,15 @@
 // Helpers shared by the tests: build platforms and graphs from TOML text.
 #pragma once
 
+#include <functional>
 #include <sstream>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "cli/app.hpp"
 #include "engine/core/config.hpp"
+#include "engine/core/error.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "hwmodels/models.hpp"
 #include "hwmodels/platform/library.hpp"
@@ -19,6 +23,17 @@ struct CliResult {
   int code;
   std::string out, err;
 };
+/// Runs fn and expects a ConfigError whose message holds every part.
+inline void expect_config_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const core::ConfigError& e) {
+    const std::string what = e.what();
+    for (const auto& p : parts) EXPECT_NE(what.find(p), std::string::npos) << "'" << p << "' not in:\n" << what;
+  }
+}
+
 inline CliResult run_cli(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   const int code = cli::run(args, out, err);

@@ -31,6 +31,27 @@ std::string render_json(const ReportInput& in) {
                  {"energy_j_hi", in.energy_hi(L.energy_j)},
                  {"boundary_energy_j", boundary_energy(L.boundary, in.boundary)},
                  {"boundaries", bounds(L.boundary)}};
+  if (in.carbon) {
+    const auto& c = *in.carbon;
+    auto& t = j["totals"];
+    t["co2e_g"] = c.co2e_g;
+    if (c.co2e_lca_g) t["co2e_lca_g"] = *c.co2e_lca_g;
+    t["pue"] = c.pue;
+    t["grid_g_per_kwh"] = c.grid_g_per_kwh;
+    if (c.grid_lca_g_per_kwh) t["grid_lca_g_per_kwh"] = *c.grid_lca_g_per_kwh;
+    t["intensity_source"] = c.intensity_source;
+    if (c.window) {
+      const auto& w = *c.window;
+      j["carbon_aware_start"] = {
+          {"window_begin", w.begin},
+          {"window_end", w.end},
+          {"best_start", w.best_start},
+          {"co2e_g_best", w.best_g},
+          {"co2e_g_at_window_begin", w.at_begin_g},
+          {"saving_g", w.at_begin_g - w.best_g},
+          {"saving_pct", w.at_begin_g > 0 ? 100 * (w.at_begin_g - w.best_g) / w.at_begin_g : 0.0}};
+    }
+  }
   if (!in.platform.power_modes.empty()) {
     const auto& m = in.platform.power_modes;
     ordered_json knobs = ordered_json::object();
@@ -61,6 +82,7 @@ std::string render_json(const ReportInput& in) {
     st["time_s"] = s.time_s;
     st["avg_power_w"] = s.avg_power_w();
     st["boundaries"] = bounds(s.boundary);
+    if (in.carbon) st["co2e_g"] = in.carbon->stage_co2e_g[static_cast<std::size_t>(&s - L.stages.data())];
     st["device_avg_power_w"] = s.time_s > 0 ? s.device_energy_j / s.time_s : 0.0;
     st["clock_hz"] = s.clock_hz;
     st["throttled"] = s.throttled;

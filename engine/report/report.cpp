@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +80,13 @@ std::vector<GroupRow> group_rows(const ReportInput& in, std::size_t stage, bool 
   return rows;
 }
 
+std::string format_co2e(double g) {
+  const double a = std::abs(g);
+  if (a >= 1e6) return fmt::format("{:.3g} tCO2e", g / 1e6);
+  if (a >= 1e3) return fmt::format("{:.3g} kgCO2e", g / 1e3);
+  return fmt::format("{:.3g} gCO2e", g);
+}
+
 double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary) {
   if (boundary == "device") return b.device_j;
   if (boundary == "wall") return b.wall_j;
@@ -105,6 +113,21 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
     out += fmt::format("calibrated by {}: 90 % interval {} to {} (held-out error band {:+.1f} % to {:+.1f} %)\n",
                        in.calibration->path, e_str(in.energy_lo(headline)), e_str(in.energy_hi(headline)),
                        100 * in.calibration->rel_lo, 100 * in.calibration->rel_hi);
+  if (in.carbon) {
+    const auto& c = *in.carbon;
+    out +=
+        fmt::format("carbon: {} operational ({} boundary x PUE {} x {} gCO2e/kWh average; {})\n", format_co2e(c.co2e_g),
+                    in.boundary, core::format_number(c.pue), core::format_number(c.grid_g_per_kwh), c.intensity_source);
+    if (c.co2e_lca_g)
+      out += fmt::format("carbon, life-cycle intensity: {} ({} gCO2e/kWh average)\n", format_co2e(*c.co2e_lca_g),
+                         core::format_number(c.grid_lca_g_per_kwh.value_or(0)));
+    if (c.window)
+      out += fmt::format(
+          "carbon-aware start in {} .. {}: {} emits {} against {} at the window's beginning ({:.1f} % less)\n",
+          c.window->begin, c.window->end, c.window->best_start, format_co2e(c.window->best_g),
+          format_co2e(c.window->at_begin_g),
+          c.window->at_begin_g > 0 ? 100 * (c.window->at_begin_g - c.window->best_g) / c.window->at_begin_g : 0.0);
+  }
   if (L.nodes > 1)
     out += fmt::format("nodes: {} identical {} nodes; energies cover all of them, times are per node\n",
                        core::format_number(L.nodes), in.platform.name);

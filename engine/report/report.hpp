@@ -41,6 +41,23 @@ struct ReportInput {
     double rel_lo = 0, rel_hi = 0;
   };
   std::optional<Calibrated> calibration;
+  /// Operational carbon (computed by the caller from a grid intensity: calib/carbon.hpp).
+  struct Carbon {
+    double pue = 1;                            ///< on top of the boundary energy (1 at the facility boundary)
+    double grid_g_per_kwh = 0;                 ///< the average intensity used (direct, or the only one given)
+    std::optional<double> grid_lca_g_per_kwh;  ///< life-cycle average, when a series gives both
+    std::string intensity_source;              ///< where the intensity came from, in words
+    double co2e_g = 0;
+    std::optional<double> co2e_lca_g;
+    std::vector<double> stage_co2e_g;  ///< per ledger stage
+    /// Carbon-aware timing (--window): the least-emitting start and the one at the window's beginning.
+    struct Window {
+      std::string begin, end, best_start;
+      double best_g = 0, at_begin_g = 0;
+    };
+    std::optional<Window> window;
+  };
+  std::optional<Carbon> carbon;
   [[nodiscard]] double energy_lo(double e) const { return calibration ? e / (1 + calibration->rel_hi) : e; }
   [[nodiscard]] double energy_hi(double e) const { return calibration ? e / (1 + calibration->rel_lo) : e; }
 };
@@ -56,6 +73,9 @@ std::vector<GroupRow> group_rows(const ReportInput& in, std::size_t stage, bool 
 /// The block kind of an op: "norm" for normalizations, else the last part of its group label
 /// with any layer prefix removed ("layers.3.attention" -> "attention"), else its op type.
 std::string block_kind(const wl::Graph& g, const wl::Op& op);
+
+/// Carbon mass, auto-scaled: "12.3 gCO2e", "4.56 kgCO2e", "1.23 tCO2e".
+std::string format_co2e(double g);
 
 /// The ledger's total at a boundary name ("device", "node", "wall", "facility").
 double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundary);

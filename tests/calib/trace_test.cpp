@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "engine/core/error.hpp"
+#include "tests/test_support.hpp"
 
 namespace jg::calib {
 namespace {
+
+using test::expect_config_error;
 
 const std::string kTraceDir = std::string(JG_SOURCE_DIR) + "/tests/data/traces/";
 const std::string kBadDir = std::string(JG_SOURCE_DIR) + "/tests/data/bad/traces/";
@@ -51,16 +54,6 @@ bool any_note_contains(const TraceIssues& issues, const std::string& part) {
 }
 
 /// `fn` throws a ConfigError whose message contains every one of `parts`.
-void expect_config_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no ConfigError";
-  } catch (const core::ConfigError& e) {
-    const std::string what = e.what();
-    for (const auto& p : parts) EXPECT_NE(what.find(p), std::string::npos) << "'" << p << "' not in:\n" << what;
-  }
-}
-
 /// Feeds (t, value) pairs of one channel of `kind` into a WindowIntegrator.
 WindowIntegrator integrate(ChannelKind kind, const std::vector<std::pair<double, double>>& samples,
                            std::vector<Marker> windows) {
