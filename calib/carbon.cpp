@@ -22,12 +22,6 @@ namespace {
 
 using core::ConfigError;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::vector<GridRegion> load_regions() {
   const char* text = core::find_embedded(grid_intensity_files(), "grid_intensity");
   if (text == nullptr) throw core::InternalError("grid_intensity.toml is not embedded");
@@ -45,22 +39,6 @@ std::vector<GridRegion> load_regions() {
     out.push_back(std::move(g));
   }
   return out;
-}
-
-/// Levenshtein distance, for "did you mean".
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 /// Intensity at sample i of the column used for the optimization.
@@ -108,14 +86,14 @@ const std::vector<GridRegion>& grid_regions() {
 }
 
 const GridRegion& find_grid_region(const std::string& code) {
-  const std::string want = lower(code);
-  for (const GridRegion& g : grid_regions())
-    if (lower(g.code) == want) return g;
-  std::vector<std::pair<std::size_t, std::string>> near;
-  for (const GridRegion& g : grid_regions()) near.emplace_back(distance(lower(g.code), want), g.code);
-  std::sort(near.begin(), near.end());
+  const std::string want = core::to_lower(code);
+  std::vector<std::string> codes;
+  for (const GridRegion& g : grid_regions()) {
+    if (core::to_lower(g.code) == want) return g;
+    codes.push_back(g.code);
+  }
   std::string hint = "closest: ";
-  for (std::size_t k = 0; k < std::min<std::size_t>(3, near.size()); ++k) hint += (k ? ", " : "") + near[k].second;
+  for (const auto& c : core::nearest_names(code, codes, 3)) hint += (hint.size() > 9 ? ", " : "") + c;
   hint += "; `joulegraph list regions` lists all " + std::to_string(grid_regions().size());
   throw ConfigError({{},
                      "region",
@@ -132,7 +110,7 @@ std::optional<double> parse_intensity(std::string_view text) {
     ++i;
   const auto v = csv::to_number(text.substr(0, i));
   if (!v || *v < 0) return std::nullopt;
-  const std::string unit = lower(csv::trim(text.substr(i)));
+  const std::string unit = core::to_lower(csv::trim(text.substr(i)));
   static const std::array<std::pair<const char*, double>, 10> kUnits{{{"g/kwh", 1.0},
                                                                       {"gco2e/kwh", 1.0},
                                                                       {"gco2eq/kwh", 1.0},
@@ -154,7 +132,7 @@ IntensitySeries read_intensity_series(const std::string& path) {
   s.path = path;
   auto find = [&](auto pred) -> std::optional<std::size_t> {
     for (std::size_t c = 0; c < t.header.size(); ++c)
-      if (pred(lower(t.header[c]))) return c;
+      if (pred(core::to_lower(t.header[c]))) return c;
     return std::nullopt;
   };
   const auto time_col = find([](const std::string& h) { return h == "datetime (utc)" || h == "timestamp"; });
@@ -214,14 +192,22 @@ IntensitySeries read_intensity_series(const std::string& path) {
   return s;
 }
 
-SeriesCarbon integrate(const IntensitySeries& s, const std::vector<PowerSegment>& profile, double start_s) {
-  const double end = start_s + total_duration(profile);
+namespace {
+
+/// ConfigError naming the series file when [start_s, end] is not inside it.
+void check_covers(const IntensitySeries& s, double start_s, double end) {
   if (start_s < s.t_s.front() || end > s.end_s())
     throw ConfigError({{s.path, 0, 0, {}},
                        "",
                        fmt::format("a series that covers the job, {} to {}", format_utc(start_s), format_utc(end)),
                        fmt::format("samples from {} to {}", format_utc(s.t_s.front()), format_utc(s.end_s())),
                        "choose --start inside the series, or a longer series"});
+}
+
+}  // namespace
+
+SeriesCarbon integrate(const IntensitySeries& s, const std::vector<PowerSegment>& profile, double start_s) {
+  check_covers(s, start_s, start_s + total_duration(profile));
   SeriesCarbon out;
   if (!s.direct.empty()) out.direct_g = integrate_column(s, s.direct, profile, start_s);
   if (!s.lca.empty()) out.lca_g = integrate_column(s, s.lca, profile, start_s);
@@ -247,8 +233,8 @@ BestStart best_start(const IntensitySeries& s, const std::vector<PowerSegment>& 
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   const std::vector<double>& c = main_column(s);
   BestStart b;
-  b.at_begin = integrate(s, profile, begin_s);  // also checks coverage of the first start
-  integrate(s, profile, last);                  // and of the last
+  check_covers(s, begin_s, end_s);
+  b.at_begin = integrate(s, profile, begin_s);
   double best = std::numeric_limits<double>::infinity();
   for (const double t : starts) {
     const double g = integrate_column(s, c, profile, t);

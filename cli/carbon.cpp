@@ -54,6 +54,7 @@ std::optional<report::ReportInput::Carbon> carbon_for(const CarbonArgs& a, const
   // Stage shares of the total: overlap credits make the stages add up to more than the ledger.
   const double e_scale = stage_sum_j > 0 ? e_j / stage_sum_j : 0,
                t_scale = stage_sum_s > 0 ? L.time_s / stage_sum_s : 0;
+  for (double& j : stage_j) j *= e_scale;
   if (a.series.empty()) {
     double g_per_kwh = 0;
     if (!a.intensity.empty()) {
@@ -73,13 +74,12 @@ std::optional<report::ReportInput::Carbon> carbon_for(const CarbonArgs& a, const
     }
     c.grid_g_per_kwh = g_per_kwh;
     c.co2e_g = e_j / calib::kJoulesPerKwh * g_per_kwh;
-    for (const double j : stage_j) c.stage_co2e_g.push_back(j * e_scale / calib::kJoulesPerKwh * g_per_kwh);
+    for (const double j : stage_j) c.stage_co2e_g.push_back(j / calib::kJoulesPerKwh * g_per_kwh);
     return c;
   }
   const calib::IntensitySeries s = calib::read_intensity_series(a.series);
   std::vector<calib::PowerSegment> profile;
-  for (std::size_t i = 0; i < L.stages.size(); ++i)
-    profile.push_back({L.stages[i].time_s * t_scale, stage_j[i] * e_scale});
+  for (std::size_t i = 0; i < L.stages.size(); ++i) profile.push_back({L.stages[i].time_s * t_scale, stage_j[i]});
   double start = 0;
   if (!a.window.empty()) {
     const auto slash = a.window.find('/');
