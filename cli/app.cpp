@@ -42,11 +42,13 @@ struct EstimateArgs {
   bool strict = false;
   std::string calibration;
   CarbonArgs carbon;
-  double pue = 0;  ///< 0: the platform's node.pue
+  double pue = 0;        ///< 0: the platform's node.pue
+  std::string lifetime;  ///< sets node.lifetime (embodied carbon's amortization period)
 };
 
 int cmd_estimate(EstimateArgs a, std::ostream& out) {
   if (a.pue > 0) a.sets.push_back("node.pue=" + fmt::format("{}", a.pue));
+  if (!a.lifetime.empty()) a.sets.push_back("node.lifetime=" + a.lifetime);
   LoadedInput hw_in = load_input("platform", a.hw);
   // Zoo and ONNX workloads take their defaults (device, host, data type) from the platform as
   // shipped; --set then applies to both.
@@ -64,11 +66,13 @@ int cmd_estimate(EstimateArgs a, std::ostream& out) {
     calibrated = report::ReportInput::Calibrated{a.calibration, file_sha256(a.calibration), c.rel_lo, c.rel_hi};
   }
   const eval::Ledger ledger = eval::evaluate(platform, graph, opt);
-  report::ReportInput in{platform,   graph,
-                         ledger,     {{hw_in.record, wl_in.record}, a.sets},
-                         a.boundary, eval::check_memory(platform, graph),
-                         calibrated, std::nullopt};
+  report::ReportInput in{platform,    graph,
+                         ledger,      {{hw_in.record, wl_in.record}, a.sets},
+                         a.boundary,  eval::check_memory(platform, graph),
+                         calibrated,  std::nullopt,
+                         std::nullopt};
   in.carbon = carbon_for(a.carbon, ledger, a.boundary, platform.node.pue);
+  in.embodied = embodied_for(platform, ledger);
   std::string text;
   if (a.format == "json")
     text = report::render_json(in);
@@ -179,6 +183,19 @@ std::string describe_platform(const hw::Platform& p) {
   out += fmt::format(
       "  boundaries: device = {}; node = all components; wall = node / {} (PSU); facility = wall x {} (PUE)\n", bdev,
       format_number(p.node.psu_efficiency), format_number(p.node.pue));
+  std::string emb;
+  for (const auto& d : p.devices)
+    if (d.embodied.present)
+      emb += fmt::format("    {} x{}: {} each{}\n", d.name, d.count, report::format_co2e(d.embodied.total_kg() * 1000),
+                         d.embodied.given_kg > 0 ? std::string(" (given)")
+                                                 : fmt::format(" (dies {}, packages {}, memory {})",
+                                                               report::format_co2e(d.embodied.logic_kg * 1000),
+                                                               report::format_co2e(d.embodied.packaging_kg * 1000),
+                                                               report::format_co2e(d.embodied.memory_kg * 1000)));
+  if (p.node.embodied_kg > 0) emb += fmt::format("    node: {}\n", report::format_co2e(p.node.embodied_kg * 1000));
+  if (!emb.empty())
+    out += fmt::format("  embodied carbon (ACT model; amortized over {:.3g} years):\n{}",
+                       p.node.lifetime_s / (365 * 86400.0), emb);
   const auto& m = p.power_modes;
   if (!m.empty()) {
     out += fmt::format("  power modes (active: {}, default: {}; {} custom combinations):\n", m.active, m.default_preset,
@@ -342,6 +359,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                     "the saving against starting at BEGIN");
   c_est->add_option("--pue", est.pue, "facility PUE (sets node.pue): carbon = boundary energy x PUE x intensity")
       ->check(CLI::Range(1.0, 10.0));
+  c_est->add_option("--lifetime", est.lifetime,
+                    "service life over which embodied carbon is amortized, e.g. \"4 years\" (sets node.lifetime; "
+                    "default 5 years)");
   CalibrateArgs cal;
   auto* c_cal = app.add_subcommand("calibrate", "fit a platform's energies and powers to a measured power trace");
   c_cal->add_option("--hw", cal.hw, "the platform the trace was measured on");

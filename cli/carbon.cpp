@@ -115,4 +115,28 @@ std::optional<report::ReportInput::Carbon> carbon_for(const CarbonArgs& a, const
   return c;
 }
 
+std::optional<report::ReportInput::Embodied> embodied_for(const hw::Platform& p, const eval::Ledger& L) {
+  report::ReportInput::Embodied e;
+  e.lifetime_s = p.node.lifetime_s;
+  const double share = L.time_s / p.node.lifetime_s;
+  auto add = [&](const std::string& name, double count, double kg, const std::string& source) {
+    const double g = kg * 1000 * count * share;
+    e.rows.push_back({name, count, kg, count * L.time_s / 3600, g, source});
+    e.co2e_g += g;
+  };
+  for (const auto& d : p.devices) {
+    if (d.embodied.present)
+      add(d.name, d.count * L.nodes, d.embodied.total_kg(), d.embodied.source);
+    else
+      e.not_covered.push_back(d.name);
+  }
+  if (p.node.embodied_kg > 0) add("node", L.nodes, p.node.embodied_kg, p.node.embodied_source);
+  if (e.rows.empty()) return std::nullopt;
+  // Stages by their share of the wall time (overlapping stages share the hardware).
+  double stage_s = 0;
+  for (const auto& s : L.stages) stage_s += s.time_s;
+  for (const auto& s : L.stages) e.stage_co2e_g.push_back(stage_s > 0 ? e.co2e_g * s.time_s / stage_s : 0.0);
+  return e;
+}
+
 }  // namespace jg::cli

@@ -8,6 +8,7 @@
 
 #include "engine/eval/ledger.hpp"
 #include "engine/report/report.hpp"
+#include "hwmodels/platform/platform.hpp"
 
 namespace jg::cli {
 
@@ -26,5 +27,10 @@ struct CarbonArgs {
 /// average power, scaled to the ledger's wall time and boundary energy.
 std::optional<report::ReportInput::Carbon> carbon_for(const CarbonArgs& a, const eval::Ledger& L,
                                                       const std::string& boundary, double pue);
+
+/// Embodied carbon of the platform's hardware for the ledger's run: each device's footprint x
+/// its instances on all nodes x wall time / node.lifetime, plus [node.embodied] per node. Nothing
+/// when no device and no node carries embodied data.
+std::optional<report::ReportInput::Embodied> embodied_for(const hw::Platform& p, const eval::Ledger& L);
 
 }  // namespace jg::cli

@@ -99,6 +99,7 @@ using EnergyPerBit = Quantity<dims::kEnergyPerBit>;
 using Ops = Quantity<dims::kOps>;
 using OpsRate = Quantity<dims::kOpsRate>;
 using EnergyPerOp = Quantity<dims::kEnergyPerOp>;
+using Mass = Quantity<dims::kMass>;  ///< kg (carbon dioxide equivalent masses)
 
 static_assert(sizeof(Energy) == sizeof(double));
 

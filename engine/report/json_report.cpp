@@ -52,6 +52,23 @@ std::string render_json(const ReportInput& in) {
           {"saving_pct", w.at_begin_g > 0 ? 100 * (w.at_begin_g - w.best_g) / w.at_begin_g : 0.0}};
     }
   }
+  if (in.embodied) {
+    const auto& e = *in.embodied;
+    j["totals"]["co2e_embodied_g"] = e.co2e_g;
+    ordered_json rows = ordered_json::array();
+    for (const auto& r : e.rows)
+      rows.push_back({{"name", r.name},
+                      {"count", r.count},
+                      {"footprint_kg", r.footprint_kg},
+                      {"device_hours", r.device_hours},
+                      {"co2e_g", r.co2e_g},
+                      {"source", r.source}});
+    j["embodied"] = {{"co2e_g", e.co2e_g},
+                     {"lifetime_s", e.lifetime_s},
+                     {"model", "ACT (Gupta et al., ISCA 2022): die area x carbon per area + packages + DRAM per GB"},
+                     {"parts", rows},
+                     {"not_covered", e.not_covered}};
+  }
   if (!in.platform.power_modes.empty()) {
     const auto& m = in.platform.power_modes;
     ordered_json knobs = ordered_json::object();
@@ -82,7 +99,8 @@ std::string render_json(const ReportInput& in) {
     st["time_s"] = s.time_s;
     st["avg_power_w"] = s.avg_power_w();
     st["boundaries"] = bounds(s.boundary);
-    if (in.carbon) st["co2e_g"] = in.carbon->stage_co2e_g[static_cast<std::size_t>(&s - L.stages.data())];
+    if (in.carbon) st["co2e_g"] = in.carbon->stage_co2e_g[si];
+    if (in.embodied) st["co2e_embodied_g"] = in.embodied->stage_co2e_g[si];
     st["device_avg_power_w"] = s.time_s > 0 ? s.device_energy_j / s.time_s : 0.0;
     st["clock_hz"] = s.clock_hz;
     st["throttled"] = s.throttled;

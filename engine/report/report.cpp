@@ -128,6 +128,20 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
           format_co2e(c.window->at_begin_g),
           c.window->at_begin_g > 0 ? 100 * (c.window->at_begin_g - c.window->best_g) / c.window->at_begin_g : 0.0);
   }
+  if (in.embodied) {
+    const auto& e = *in.embodied;
+    std::string parts;
+    for (const auto& r : e.rows)
+      parts += fmt::format("{}{} {} x {}", parts.empty() ? "" : ", ", r.name, core::format_number(r.count),
+                           format_co2e(r.footprint_kg * 1000));
+    out += fmt::format(
+        "carbon, embodied: {} ({} of a {:.3g}-year life of {}{})\n", format_co2e(e.co2e_g), t_str(L.time_s),
+        e.lifetime_s / (365 * 86400.0), parts, e.not_covered.empty() ? "" : "; no data for " + [&] {
+          std::string n;
+          for (const auto& d : e.not_covered) n += (n.empty() ? "" : ", ") + d;
+          return n;
+        }());
+  }
   if (L.nodes > 1)
     out += fmt::format("nodes: {} identical {} nodes; energies cover all of them, times are per node\n",
                        core::format_number(L.nodes), in.platform.name);

@@ -58,6 +58,24 @@ struct ReportInput {
     std::optional<Window> window;
   };
   std::optional<Carbon> carbon;
+  /// Embodied (manufacturing) carbon amortized over the hardware's service life by the job's
+  /// device-hours; reported apart from operational carbon.
+  struct Embodied {
+    double co2e_g = 0;
+    double lifetime_s = 0;
+    struct Row {
+      std::string name;         ///< a device, or "node" for [node.embodied]
+      double count = 0;         ///< instances over all nodes
+      double footprint_kg = 0;  ///< per instance
+      double device_hours = 0;  ///< count x wall time
+      double co2e_g = 0;
+      std::string source;
+    };
+    std::vector<Row> rows;
+    std::vector<std::string> not_covered;  ///< devices with no embodied data
+    std::vector<double> stage_co2e_g;      ///< per ledger stage, by its share of the wall time
+  };
+  std::optional<Embodied> embodied;
   [[nodiscard]] double energy_lo(double e) const { return calibration ? e / (1 + calibration->rel_hi) : e; }
   [[nodiscard]] double energy_hi(double e) const { return calibration ? e / (1 + calibration->rel_lo) : e; }
 };

@@ -95,7 +95,7 @@ const std::vector<std::string> kDeviceKeys = {"kind",      "pe",
                                               "vf_curve",  "launch_overhead",
                                               "count",     "power_limit_range",
                                               "datasheet", "source",
-                                              "sources"};
+                                              "sources",   "embodied"};
 
 Datasheet read_datasheet(const ConfigNode& t, bool per_device) {
   if (!t.is_table()) t.fail("a table of vendor figures (tdp, idle, peak, dram_bandwidth, source)", t.describe());
@@ -450,8 +450,8 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
 }
 
 void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
-  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue",    "device_boundary",
-                                                 "parts",          "source", "sources"};
+  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue",     "device_boundary", "parts",
+                                                 "source",         "sources", "lifetime",        "embodied"};
   for (const auto& [k, v] : t.entries())
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a node key", k, kKeys);
   if (const ConfigNode* v = t.find("psu_efficiency")) {
@@ -464,6 +464,12 @@ void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
     if (!(p.node.pue >= 1.0 && p.node.pue < 5.0)) v->fail("a power usage effectiveness in [1, 5)", v->describe());
   }
   if (const ConfigNode* s = t.find("source")) p.node.source = s->as_string();
+  if (const ConfigNode* v = t.find("lifetime")) {
+    p.node.lifetime_s = v->as<core::Time>().si();
+    if (!(p.node.lifetime_s >= 86400.0 && p.node.lifetime_s <= 50 * 365 * 86400.0))
+      v->fail("a service life between 1 day and 50 years (e.g. \"5 years\")", v->describe());
+  }
+  if (const ConfigNode* e = t.find("embodied")) read_node_embodied(p, *e);
   if (const ConfigNode* b = t.find("device_boundary")) {
     p.node.in_device_boundary.assign(p.devices.size(), 0);
     for (const auto& item : b->items()) {
@@ -545,6 +551,9 @@ Platform load_platform(const ConfigNode& input, const Registry& reg) {
                did_you_mean(ref.as_string(), p.device_names()));
     d.dram = p.devices[static_cast<std::size_t>(owner)].dram;
   }
+  for (std::size_t i = 0; i < p.devices.size(); ++i)
+    if (const ConfigNode* e = devices.at(p.devices[i].name).find("embodied"))
+      read_device_embodied(p, static_cast<int>(i), *e);
   if (const ConfigNode* links = root.find("links")) {
     for (const auto& [name, t] : links->entries()) {
       int c = add_component(p, reg, t, name, -1, Role::kLink, {"connects", "count"});

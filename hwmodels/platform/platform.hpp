@@ -40,6 +40,20 @@ struct PlatformComponent {
   core::SourceLoc loc;
 };
 
+/// Manufacturing (embodied) carbon of one instance of a device, by the ACT model
+/// (hwmodels/embodied/act.toml): die area x carbon per area of its node, one package footprint
+/// per IC package, own DRAM capacity x carbon per GB of its type. A figure given whole (a
+/// vendor's product carbon footprint, an LCA) replaces the model. Absent: no data.
+struct Embodied {
+  bool present = false;
+  double logic_kg = 0;      ///< dies: area x CPA(node)
+  double packaging_kg = 0;  ///< IC packages x package footprint
+  double memory_kg = 0;     ///< the device's own DRAM (not shared memory it uses)
+  double given_kg = 0;      ///< `co2e`: a whole-device figure, used instead of the three above
+  std::string source;
+  [[nodiscard]] double total_kg() const { return given_kg > 0 ? given_kg : logic_kg + packaging_kg + memory_kg; }
+};
+
 struct Device {
   std::string name;
   std::string kind;  ///< cpu | gpu | fpga | accelerator | soc
@@ -61,6 +75,7 @@ struct Device {
   bool shares_dram = false;       ///< `dram` is another device's memory (Jetson, SoCs)
   double power_limit_min_w = 0, power_limit_max_w = 0;  ///< accepted power_cap range; 0: unknown
   Datasheet datasheet;
+  Embodied embodied;  ///< per instance
   /// Voltage at frequency f: linear interpolation of the curve, clamped at its ends; the
   /// nominal voltage without a curve. [V]
   [[nodiscard]] double voltage_at(double f_hz, double nominal_v) const;
@@ -109,6 +124,13 @@ struct NodeSpec {
   std::vector<char> in_device_boundary;  ///< per device
   std::vector<int> parts;                ///< components drawn whenever the node runs (fans, NICs)
   std::string source;
+  /// Service life over which the hardware's embodied carbon is amortized (default 5 years, as
+  /// LLMCarbon's embodied model; `lifetime`). [s]
+  double lifetime_s = 5 * 365 * 86400.0;
+  /// [node.embodied]: what the devices leave out (chassis, boards, PSUs as a given figure; SSDs
+  /// by capacity). Per node. [kg]
+  double embodied_kg = 0;
+  std::string embodied_source;
 };
 
 class Platform {
@@ -144,6 +166,13 @@ std::vector<std::string> power_mode_keys(const core::ConfigNode& root);
 /// library.hpp). Applies the power mode selected by `power_mode` and knob keys at the top.
 /// Throws ConfigError on any bad input.
 Platform load_platform(const core::ConfigNode& root, const core::Registry& registry);
+
+/// Reads [devices.NAME.embodied] (once the device's DRAM is known) and [node.embodied] with the
+/// ACT factors of hwmodels/embodied/act.toml (embodied.cpp). ConfigError on bad input.
+void read_device_embodied(Platform& p, int device, const core::ConfigNode& t);
+void read_node_embodied(Platform& p, const core::ConfigNode& t);
+/// Carbon per cm2 of die on a logic node of act.toml ("7nm"); ConfigError at `where` if unknown. [kg/cm2]
+double act_carbon_per_area_kg_per_cm2(const std::string& node, const core::ConfigNode& where);
 
 /// Platforms shipped in hwmodels/library, embedded at build time.
 const std::vector<core::EmbeddedText>& platform_library();
