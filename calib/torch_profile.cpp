@@ -28,13 +28,6 @@ using nlohmann::json;
   throw core::ConfigError({loc, key, expected, found, hint});
 }
 
-/// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
-std::string parse_message(const std::string& what) {
-  const std::size_t at = what.find("parse error");
-  const std::size_t colon = at == std::string::npos ? std::string::npos : what.find(": ", at);
-  return colon == std::string::npos ? what : what.substr(colon + 2);
-}
-
 /// "[[32, 3, 224, 224], [64, 3, 7, 7]]": arrays with ", " between elements, as the profiler writes them.
 std::string shapes_text(const json& j) {
   if (!j.is_array()) return j.dump();
@@ -75,20 +68,10 @@ std::vector<ProfiledOp> read_torch_profile(const std::string& path) {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     // e.byte: 1-based position of the byte where parsing stopped
-    const std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 == 0
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = text.size();
-    std::string line_text = text.substr(line_start, line_end - line_start);
-    if (!line_text.empty() && line_text.back() == '\r') line_text.pop_back();
-    const auto line = static_cast<std::uint32_t>(std::min<std::size_t>(
-        1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')),
-        std::numeric_limits<std::uint32_t>::max()));
-    const auto column = static_cast<std::uint32_t>(
-        std::min<std::size_t>(at - line_start + 1, std::numeric_limits<std::uint32_t>::max()));
-    fail(path, line, column, line_text.size() <= 400 ? line_text : std::string(), "",
+    const core::SourceLoc at = core::SourceLoc::at_byte(path, text, e.byte > 0 ? e.byte - 1 : 0);
+    fail(path, at.line, at.column, at.line_text, "",
          "a Chrome trace in JSON ({\"traceEvents\": [...]}, as torch.profiler's export_chrome_trace writes)",
-         text.empty() ? "an empty file" : parse_message(e.what()));
+         text.empty() ? "an empty file" : core::json_parse_message(e.what()));
   }
 
   const json* events = nullptr;

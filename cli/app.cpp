@@ -2,12 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <ostream>
 
 #include <fmt/format.h>
 
 #include "calib/calibration.hpp"
 #include "calib/carbon.hpp"
+#include "cli/budget.hpp"
 #include "cli/calibrate.hpp"
 #include "cli/carbon.hpp"
 #include "cli/inputs.hpp"
@@ -410,6 +412,31 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> check_files;
   auto* c_check = app.add_subcommand("check", "validate platform and workload files without evaluating them");
   c_check->add_option("files", check_files, "TOML files")->required();
+  BudgetArgs budget;
+  auto* c_budget = app.add_subcommand(
+      "check-budget", "check a JSON report against a budget file (exit 0 within budget, 1 over it, 2 bad input)");
+  c_budget
+      ->add_option("--budget", budget.budget,
+                   "budget TOML: [total] and [stage.NAME_OR_KIND] limits on energy, "
+                   "time, avg_power, co2e, co2e_embodied")
+      ->required();
+  c_budget->add_option("report", budget.report, "report of `estimate --format json`")->required();
+  c_budget->add_option("--junit", budget.junit, "also write JUnit XML, one test case per budget line");
+  c_budget->add_option("--markdown", budget.markdown, "also write a Markdown summary (for a pull-request comment)");
+  DiffArgs diff;
+  auto* c_diff = app.add_subcommand(
+      "diff", "compare two JSON reports per total, stage, component and op (exit 1 on a regression)");
+  c_diff->add_option("base", diff.base, "the reference report")->required();
+  c_diff->add_option("new", diff.now, "the report to compare with it")->required();
+  c_diff
+      ->add_option("--tolerance", diff.tolerance,
+                   "a total or stage figure (energy, time, carbon) rising by more than this is a regression")
+      ->capture_default_str();
+  c_diff->add_option("--format", diff.format, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  c_diff->add_option("--top", diff.top, "component and op rows shown (the largest changes)")->capture_default_str();
+  c_diff->add_option("--markdown", diff.markdown, "also write a Markdown summary (for a pull-request comment)");
 
   try {
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -422,6 +449,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (c_list->parsed()) return cmd_list(list_what, out);
     if (c_desc->parsed()) return cmd_describe(describe_name, out);
     if (c_check->parsed()) return cmd_check(check_files, out);
+    if (c_budget->parsed() || c_diff->parsed()) {
+      const char* gh = std::getenv("GITHUB_ACTIONS");
+      budget.github = diff.github = gh && std::string(gh) == "true";
+      return c_budget->parsed() ? cmd_check_budget(budget, out) : cmd_diff(diff, out);
+    }
     if (c_cal->parsed()) return cmd_calibrate(cal, out);
     if (c_val->parsed()) return cmd_validate_suite(suite_files, suite_format, out);
     return cmd_estimate(est, out);

@@ -125,7 +125,7 @@ bool ConfigNode::as_bool() const {
 }
 
 ParsedQuantity ConfigNode::as_quantity(const Dim& expected) const {
-  const std::string want = "a " + dim_noun(expected) + " such as " + example_for(expected);
+  const std::string want = with_article(dim_noun(expected)) + " such as " + example_for(expected);
   if (is_number()) {
     if (expected == dims::kNone) return {as_number(), dims::kNone};
     fail(want, describe() + " (a bare number has no unit)",

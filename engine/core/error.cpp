@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <vector>
 
 namespace jg::core {
@@ -14,6 +15,27 @@ std::string SourceLoc::str() const {
     if (column > 0) s.append(":").append(std::to_string(column));
   }
   return s;
+}
+
+SourceLoc SourceLoc::at_byte(const std::string& file, const std::string& text, std::size_t at) {
+  at = std::min(at, text.size());
+  const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 == 0
+  std::size_t line_end = text.find('\n', line_start);
+  if (line_end == std::string::npos) line_end = text.size();
+  std::string line_text = text.substr(line_start, line_end - line_start);
+  if (!line_text.empty() && line_text.back() == '\r') line_text.pop_back();
+  const auto clamp = [](std::size_t v) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(v, std::numeric_limits<std::uint32_t>::max()));
+  };
+  const auto newlines =
+      static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  return {file, clamp(1 + newlines), clamp(at - line_start + 1), line_text.size() <= 400 ? line_text : std::string()};
+}
+
+std::string json_parse_message(const std::string& what) {
+  const std::size_t at = what.find("parse error");
+  const std::size_t colon = at == std::string::npos ? std::string::npos : what.find(": ", at);
+  return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
 std::string format_config_error(const ConfigError::Detail& d) {

@@ -18,7 +18,14 @@ struct SourceLoc {
   std::uint32_t column = 0;               ///< 1-based; 0 when unknown
   std::string line_text;                  ///< the whole source line, for a caret display (may be empty)
   [[nodiscard]] std::string str() const;  ///< "file:line:column" (parts omitted when unknown)
+  /// The location of byte `at` (0-based) of `text`, the contents of `file`; long lines (over 400
+  /// characters, e.g. minified JSON) are not quoted.
+  static SourceLoc at_byte(const std::string& file, const std::string& text, std::size_t at);
 };
+
+/// A JSON parser's message without its "[json.exception.parse_error.101] parse error at line 1,
+/// column 2: " prefix (the location is reported separately).
+std::string json_parse_message(const std::string& what);
 
 /// Input is wrong. Carries everything a user needs to fix it.
 class ConfigError : public std::runtime_error {

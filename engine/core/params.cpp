@@ -98,7 +98,7 @@ std::string range_text(const ParamSpec& s) {
 void check_range(const ParamSpec& s, double v, const ConfigNode& node) {
   bool below = s.min_exclusive ? !(v > s.min_si) : v < s.min_si;
   if (below || v > s.max_si) {
-    std::string what = s.type == ParamType::Quantity ? "a " + dim_noun(s.dim) : std::string("a number");
+    std::string what = s.type == ParamType::Quantity ? core::with_article(dim_noun(s.dim)) : std::string("a number");
     node.fail(what + " " + range_text(s), node.describe());
   }
 }

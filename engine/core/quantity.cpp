@@ -119,6 +119,11 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+std::string with_article(const std::string& noun) {
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + noun;
+}
+
 std::string dim_name(const Dim& d) {
   // Prefer the familiar derived units.
   struct Named {

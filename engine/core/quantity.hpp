@@ -41,6 +41,8 @@ Q parse_as(std::string_view text) {
 std::string example_for(const Dim& d);
 /// Noun for a dimension ("frequency", "energy per bit"), or its SI spelling.
 std::string dim_noun(const Dim& d);
+/// "a frequency", "an energy".
+std::string with_article(const std::string& noun);
 
 /// Auto-scaled text for people, e.g. 1.234e-3 J -> "1.234 mJ", 3.35e12*8 bit/s -> "3.35 TB/s".
 std::string format_quantity(double si, const Dim& d, int significant = 4);
