@@ -197,7 +197,7 @@ std::string describe_platform(const hw::Platform& p) {
   if (p.node.embodied_kg > 0) emb += fmt::format("    node: {}\n", report::format_co2e(p.node.embodied_kg * 1000));
   if (!emb.empty())
     out += fmt::format("  embodied carbon (ACT model; amortized over {:.3g} years):\n{}",
-                       p.node.lifetime_s / (365 * 86400.0), emb);
+                       p.node.lifetime_s / core::kSecondsPerYear, emb);
   const auto& m = p.power_modes;
   if (!m.empty()) {
     out += fmt::format("  power modes (active: {}, default: {}; {} custom combinations):\n", m.active, m.default_preset,
@@ -452,7 +452,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (c_budget->parsed() || c_diff->parsed()) {
       const char* gh = std::getenv("GITHUB_ACTIONS");
       budget.github = diff.github = gh && std::string(gh) == "true";
-      return c_budget->parsed() ? cmd_check_budget(budget, out) : cmd_diff(diff, out);
+      return c_budget->parsed() ? cmd_check_budget(budget, out, err) : cmd_diff(diff, out, err);
     }
     if (c_cal->parsed()) return cmd_calibrate(cal, out);
     if (c_val->parsed()) return cmd_validate_suite(suite_files, suite_format, out);

@@ -49,14 +49,8 @@ struct Change {
   }
 };
 
-std::string show(const std::string& metric, double v) {
-  if (metric == "energy") return core::format(core::Energy(v));
-  if (metric == "time") return core::format(core::Time(v));
-  return report::format_co2e(v);
-}
-
 std::string signed_show(const std::string& metric, double v) {
-  return (v >= 0 ? "+" : "-") + show(metric, std::fabs(v));
+  return (v >= 0 ? "+" : "-") + show_figure(metric, std::fabs(v));
 }
 
 class Differ {
@@ -104,10 +98,11 @@ void add_figures(Differ& d, Section s, const std::string& item, const RunFigures
         true);
   d.add(s, item, "time", b ? std::optional(b->time_s) : std::nullopt, n ? std::optional(n->time_s) : std::nullopt,
         true);
-  // Carbon only where both reports have it (an intensity option on one side only is no regression).
-  if (b && n && b->co2e_g && n->co2e_g) d.add(s, item, "co2e", b->co2e_g, n->co2e_g, true);
-  if (b && n && b->co2e_embodied_g && n->co2e_embodied_g)
-    d.add(s, item, "co2e_embodied", b->co2e_embodied_g, n->co2e_embodied_g, true);
+  // Carbon on one side only (an intensity option given to one estimate) is listed, never gated.
+  const auto co2e = [](const RunFigures* f) { return f ? f->co2e_g : std::nullopt; };
+  const auto emb = [](const RunFigures* f) { return f ? f->co2e_embodied_g : std::nullopt; };
+  d.add(s, item, "co2e", co2e(b), co2e(n), co2e(b) && co2e(n));
+  d.add(s, item, "co2e_embodied", emb(b), emb(n), emb(b) && emb(n));
 }
 
 /// Pairs named rows, the k-th of a name with the k-th of the same name.
@@ -127,7 +122,8 @@ void pair_named(const std::vector<ReportData::Named>& b, const std::vector<Repor
     const auto& vb = nb[name];
     const auto& vn = nn[name];
     for (std::size_t k = 0; k < std::max(vb.size(), vn.size()); ++k)
-      fn(name, k < vb.size() ? vb[k] : nullptr, k < vn.size() ? vn[k] : nullptr);
+      fn(k == 0 ? name : name + " #" + std::to_string(k + 1), k < vb.size() ? vb[k] : nullptr,
+         k < vn.size() ? vn[k] : nullptr);
   }
 }
 
@@ -164,14 +160,21 @@ std::vector<Change> compare(const ReportData& b, const ReportData& n, double tol
   return d.sorted();
 }
 
+/// "total energy", "stage train time", "op train / conv1 energy".
+std::string label(const Change& c) {
+  return c.section == Section::kTotal ? "total " + c.metric
+                                      : std::string(section_name(c.section)) + " " + c.item + " " + c.metric;
+}
+
 std::string change_text(const Change& c) {
-  if (!c.base) return fmt::format("added, {}", show(c.metric, *c.now));
-  if (!c.now) return fmt::format("removed, was {}", show(c.metric, *c.base));
+  if (!c.base) return fmt::format("added, {}", show_figure(c.metric, *c.now));
+  if (!c.now) return fmt::format("removed, was {}", show_figure(c.metric, *c.base));
   const auto r = c.rel();
-  return fmt::format("{} -> {} ({}{})", show(c.metric, *c.base), show(c.metric, *c.now),
+  return fmt::format("{} -> {} ({}{})", show_figure(c.metric, *c.base), show_figure(c.metric, *c.now),
                      signed_show(c.metric, c.delta()), r ? fmt::format(", {:+.1f} %", 100 * *r) : std::string());
 }
 
+/// "5%" (any percentage), or a bare fraction up to 1 ("0.05").
 double parse_tolerance(const std::string& text) {
   double v = -1;
   try {
@@ -179,22 +182,24 @@ double parse_tolerance(const std::string& text) {
     if (q.dim == core::dims::kNone) v = q.si;
   } catch (const core::QuantitySyntaxError&) {
   }
-  if (!(v >= 0 && v < 100))
-    throw core::ConfigError({{}, "--tolerance", "a relative tolerance such as 5% or 0.05", "\"" + text + "\"", ""});
+  const bool percent = text.find('%') != std::string::npos;
+  if (!(v >= 0) || !std::isfinite(v) || (!percent && v > 1))
+    throw core::ConfigError({{},
+                             "--tolerance",
+                             "a relative tolerance: a percentage such as 5% or a fraction up to 1 such as 0.05",
+                             "\"" + text + "\"",
+                             !percent && v > 1 ? "did you mean " + text + "%?" : ""});
   return v;
 }
 
 }  // namespace
 
-int cmd_diff(const DiffArgs& a, std::ostream& out) {
+int cmd_diff(const DiffArgs& a, std::ostream& out, std::ostream& err) {
   const double tol = parse_tolerance(a.tolerance);
   const ReportData b = read_report(a.base);
   const ReportData n = read_report(a.now);
   if (b.boundary != n.boundary)
-    throw core::ConfigError({{a.now, 0, 0, {}},
-                             "boundary",
-                             "the base report's boundary, " + b.boundary,
-                             n.boundary,
+    throw core::ConfigError({n.boundary_loc, "boundary", "the base report's boundary, " + b.boundary, n.boundary,
                              "estimate both with the same --boundary"});
   const std::vector<Change> changes = compare(b, n, tol);
   const auto regressions = std::count_if(changes.begin(), changes.end(), [](const Change& c) { return c.regression; });
@@ -238,14 +243,13 @@ int cmd_diff(const DiffArgs& a, std::ostream& out) {
   if (a.github)
     for (const auto& c : changes)
       if (c.regression)
-        out << fmt::format("::error title={}::{} {} {}\n", github_escape("energy regression", true),
-                           section_name(c.section), github_escape(c.item + " " + c.metric, false),
-                           github_escape(change_text(c), false));
+        err << fmt::format("::error title={}::{}\n", github_escape(c.metric + " regression", true),
+                           github_escape(label(c) + ": " + change_text(c), false));
   if (!a.markdown.empty()) {
     std::string m = regressions == 0 ? "### ✅ joulegraph diff: no regression\n\n"
                                      : fmt::format("### ❌ joulegraph diff: {} regression(s) beyond {:.3g} %\n\n",
                                                    regressions, 100 * tol);
-    m += fmt::format("`{}` → `{}`, {} boundary.\n\n", a.base, a.now, n.boundary);
+    m += fmt::format("{} → {}, {} boundary.\n\n", markdown_cell(a.base), markdown_cell(a.now), n.boundary);
     if (changes.empty())
       m += "No differences.\n";
     else {
@@ -253,10 +257,10 @@ int cmd_diff(const DiffArgs& a, std::ostream& out) {
       shown.clear();
       for (const auto& c : changes)
         if (visible(c))
-          m += fmt::format("| {} | {} | `{}` | {} | {} |\n", c.regression ? "❌" : "", section_name(c.section), c.item,
-                           c.metric, change_text(c));
+          m += fmt::format("| {} | {} | {} | {} | {} |\n", c.regression ? "❌" : "", section_name(c.section),
+                           markdown_cell(c.item), c.metric, markdown_cell(change_text(c)));
     }
-    report::write_file_atomic(a.markdown, m);
+    report::write_file_atomic(a.markdown, m, "--markdown");
   }
   return regressions == 0 ? 0 : 1;
 }

@@ -83,7 +83,8 @@ class Locator {
     while (m_i < m_t.size() && m_t[m_i] == '"') {
       const std::size_t k0 = m_i + 1;
       skip_string();
-      const std::string k = m_t.substr(k0, m_i - 1 - k0);
+      std::string k = m_t.substr(k0, m_i - 1 - k0);
+      if (k.find('\\') != std::string::npos) k = json::parse("\"" + k + "\"").get<std::string>();
       ws();
       ++m_i;  // ':'
       ws();
@@ -133,6 +134,9 @@ class Reader {
  public:
   Reader(std::string path, std::string text) : m_path(std::move(path)), m_text(std::move(text)), m_loc(m_text) {}
 
+  [[nodiscard]] core::SourceLoc where(const Path& at) {
+    return core::SourceLoc::at_byte(m_path, m_text, m_loc.find(at));
+  }
   [[noreturn]] void fail(const Path& at, const std::string& expected, const std::string& found) {
     throw core::ConfigError(
         {core::SourceLoc::at_byte(m_path, m_text, m_loc.find(at)), path_text(at), expected, found, kHint});
@@ -190,9 +194,10 @@ ReportData read_report(const std::string& path) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    throw core::ConfigError({core::SourceLoc::at_byte(path, text, e.byte > 0 ? e.byte - 1 : 0), "",
-                             "a joulegraph JSON report",
-                             text.empty() ? "an empty file" : core::json_parse_message(e.what()), kHint});
+    throw core::ConfigError(
+        {core::SourceLoc::at_byte(path, text, e.byte > 0 ? e.byte - 1 : 0), "", "a joulegraph JSON report",
+         text.find_first_not_of(" \t\r\n") == std::string::npos ? "an empty file" : core::json_parse_message(e.what()),
+         kHint});
   }
   Reader r(path, std::move(text));
   if (!doc.is_object()) r.fail({}, "a JSON object (a joulegraph report)", describe(doc));
@@ -205,6 +210,7 @@ ReportData read_report(const std::string& path) {
   d.platform = r.string(doc, {}, "platform");
   d.workload = r.string(doc, {}, "workload");
   d.boundary = r.string(doc, {}, "boundary");
+  d.boundary_loc = r.where({"boundary"});
   if (d.boundary != "device" && d.boundary != "node" && d.boundary != "wall" && d.boundary != "facility")
     r.fail({"boundary"}, "one of device, node, wall, facility", describe(doc["boundary"]));
   d.total = r.figures(r.object(doc, {}, "totals"), {"totals"}, d.boundary);

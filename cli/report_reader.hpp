@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/error.hpp"
+
 namespace jg::cli {
 
 /// Energy, time and carbon of the whole run or one stage.
@@ -21,6 +23,7 @@ struct RunFigures {
 struct ReportData {
   std::string path;
   std::string platform, workload, boundary;
+  core::SourceLoc boundary_loc;  ///< where `boundary` is written
   RunFigures total;
   struct Named {
     std::string name;

@@ -133,7 +133,7 @@ const std::vector<BadCase>& bad_cases() {
        kCheck,
        "%F:23:11:",
        "devices.gpu.embodied.process",
-       {"expected: a logic node of the ACT model", "the string \"12nm\"", "valid: 10nm, 14nm", "as \"14nm\""}},
+       {"expected: a logic node of the ACT model: 10nm, 14nm", "the string \"12nm\"", "process: \"14nm\""}},
       {"embodied_co2e_excludes_the_die_model",
        "embodied_co2e_with_die.toml",
        kCheck,

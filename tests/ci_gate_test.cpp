@@ -4,6 +4,7 @@
 // (tests/data/bad/budget/, tests/data/bad/report/) with their line numbers.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/budget.hpp"
 #include "tests/test_support.hpp"
 
 namespace jg {
@@ -21,9 +23,21 @@ using test::run_cli;
 const std::string kSmall = std::string(JG_SOURCE_DIR) + "/tests/data/reports/small.json";
 const std::string kBad = std::string(JG_SOURCE_DIR) + "/tests/data/bad/";
 
+/// A scratch file of this process and test (CTest runs tests in parallel processes).
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("jg_ci_gate_" + name)).string();
+  const auto* t = testing::UnitTest::GetInstance()->current_test_info();
+  return (std::filesystem::temp_directory_path() /
+          ("jg_ci_gate_" + std::to_string(::getpid()) + "_" + t->name() + "_" + name))
+      .string();
 }
+
+/// Runs the gate's commands as outside GitHub Actions, whatever the environment that runs the
+/// tests, unless a test sets the variable itself.
+class Environment : public testing::Environment {
+ public:
+  void SetUp() override { ::unsetenv("GITHUB_ACTIONS"); }
+};
+const auto* const kEnvironment = testing::AddGlobalTestEnvironment(new Environment);
 
 std::string write(const std::string& name, const std::string& text) {
   const std::string p = temp_path(name);
@@ -31,10 +45,7 @@ std::string write(const std::string& name, const std::string& text) {
   return p;
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string read(const std::string& path) { return core::read_text_file(path); }
 
 test::CliResult check(const std::string& budget, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args = {"check-budget", "--budget", write("budget.toml", budget), kSmall};
@@ -58,18 +69,27 @@ TEST(CheckBudget, ExactlyAtTheLimitPassesAndJustOverFails) {
 
 TEST(CheckBudget, AnEstimatesOwnFiguresAreExactlyAtTheLimit) {
   const std::string report = temp_path("estimate.json");
-  ASSERT_EQ(run_cli({"estimate", "--format", "json", "--out", report}).code, 0);
+  ASSERT_EQ(run_cli({"estimate", "--hw", "a100-sxm4-80gb", "--workload", "resnet50", "--region", "USA", "--format",
+                     "json", "--out", report})
+                .code,
+            0);
   const auto j = nlohmann::json::parse(read(report));
-  const double e = j["totals"]["boundary_energy_j"], t = j["totals"]["time_s"];
-  const auto at = [&](double energy, double time) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "schema_version = 1\n[total]\nenergy = \"%.17g J\"\ntime = \"%.17g s\"\n", energy,
-                  time);
+  const double e = j["totals"]["boundary_energy_j"], t = j["totals"]["time_s"], c = j["totals"]["co2e_g"],
+               m = j["totals"]["co2e_embodied_g"];
+  const auto at = [&](double energy, double time, double co2e_g, double embodied_g) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "schema_version = 1\n[total]\nenergy = \"%.17g J\"\ntime = \"%.17g s\"\nco2e = \"%.17g g\"\n"
+                  "co2e_embodied = \"%.17g g\"\n",
+                  energy, time, co2e_g, embodied_g);
     return run_cli({"check-budget", "--budget", write("exact.toml", buf), report}).code;
   };
-  EXPECT_EQ(at(e, t), 0);
-  EXPECT_EQ(at(std::nextafter(e, 0.0), t), 1);
-  EXPECT_EQ(at(e, std::nextafter(t, 0.0)), 1);
+  EXPECT_EQ(at(e, t, c, m), 0);
+  EXPECT_EQ(at(std::nextafter(e, 0.0), t, c, m), 1);
+  EXPECT_EQ(at(e, std::nextafter(t, 0.0), c, m), 1);
+  // Carbon limits pass within 4 ulps (a kg-to-g rounding), and fail beyond.
+  EXPECT_EQ(at(e, t, c * (1 - 1e-12), m), 1);
+  EXPECT_EQ(at(e, t, c, m * (1 - 1e-12)), 1);
 }
 
 TEST(CheckBudget, StagesByNameAndByKind) {
@@ -97,16 +117,28 @@ TEST(CheckBudget, JunitMarkdownAndGithubAnnotations) {
   const std::string m = read(md);
   EXPECT_NE(m.find("1 of 3 limits exceeded"), std::string::npos) << m;
   EXPECT_NE(m.find("| ❌ | stage fwd | energy | 3 kJ | 2 kJ | 150.0 % |"), std::string::npos) << m;
-  EXPECT_EQ(r.out.find("::error"), std::string::npos);  // only under GitHub Actions
+  EXPECT_EQ(r.err.find("::error"), std::string::npos);  // only under GitHub Actions
   ::setenv("GITHUB_ACTIONS", "true", 1);
   const auto gh = check("schema_version = 1\n[total]\nenergy = \"6 kJ\"\n[stage.fwd]\nenergy = \"2 kJ\"\n");
   ::unsetenv("GITHUB_ACTIONS");
-  EXPECT_NE(gh.out.find("::error file=" + temp_path("budget.toml") +
-                        ",line=5,col=10,title=energy budget exceeded::"
-                        "stage fwd energy 3 kJ exceeds the 2 kJ budget"),
+  EXPECT_NE(gh.err.find("::error file=" + temp_path("budget.toml") +
+                        ",line=5,col=10,title=energy budget exceeded::stage fwd energy 3 kJ exceeds the 2 kJ budget"),
             std::string::npos)
-      << gh.out;
+      << gh.err;
+  EXPECT_EQ(gh.out.find("::error"), std::string::npos) << "annotations go to stderr";
 }
+
+TEST(CheckBudget, EnergyInNoTimeFailsAnyPowerLimit) {
+  std::string t = read(kSmall);
+  t.replace(t.find("\"time_s\": 40.0"), std::string("\"time_s\": 40.0").size(), "\"time_s\": 0.0");
+  const std::string r = write("zero_time.json", t);
+  EXPECT_EQ(run_cli({"check-budget", "--budget",
+                     write("p.toml", "schema_version = 1\n[stage.update]\navg_power = \"1 MW\"\n"), r})
+                .code,
+            1);
+}
+
+TEST(CheckBudget, MarkdownCellsEscapeTablesAndHtml) { EXPECT_EQ(cli::markdown_cell("f|w<d>&"), "f\\|w&lt;d&gt;&amp;"); }
 
 TEST(Diff, IdenticalReportsAreEmpty) {
   const auto r = run_cli({"diff", kSmall, kSmall, "--format", "json"});
@@ -146,7 +178,24 @@ TEST(Diff, ChangesSortedByImpactAndRegressionsPastTheTolerance) {
   EXPECT_EQ(run_cli({"diff", kSmall, now, "--tolerance", "10%"}).code, 0);
   // An improvement is never a regression.
   EXPECT_EQ(run_cli({"diff", now, kSmall, "--tolerance", "0%"}).code, 0);
+  EXPECT_EQ(run_cli({"diff", kSmall, now, "--tolerance", "0.1"}).code, 0);
   EXPECT_EQ(run_cli({"diff", kSmall, now, "--tolerance", "five"}).code, 2);
+  const auto bare = run_cli({"diff", kSmall, now, "--tolerance", "5"});  // 500 %? no: a fraction is at most 1
+  EXPECT_EQ(bare.code, 2);
+  EXPECT_NE(bare.err.find("did you mean 5%?"), std::string::npos) << bare.err;
+}
+
+TEST(Diff, CarbonOnOneSideIsListedNotGated) {
+  std::string t = read(kSmall);
+  t.replace(t.find("    \"co2e_g\": 50.0,\n"), std::string("    \"co2e_g\": 50.0,\n").size(), "");
+  const std::string now = write("no_carbon.json", t);
+  const auto r = run_cli({"diff", kSmall, now, "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["changes"].size(), 1u) << r.out;
+  EXPECT_EQ(j["changes"][0]["metric"], "co2e");
+  EXPECT_TRUE(j["changes"][0]["new"].is_null());
+  EXPECT_FALSE(j["changes"][0]["regression"]);
 }
 
 TEST(Diff, EstimatesOfTwoBatchSizes) {

@@ -155,6 +155,12 @@ void ConfigNode::fail(const std::string& expected, const std::string& found, con
   throw ConfigError({m_loc, m_path, expected, found, hint});
 }
 
+void ConfigNode::check_keys(const std::vector<std::string>& valid, const std::string& expected) const {
+  if (!is_table()) fail("a table of " + expected, describe());
+  for (const auto& [k, v] : entries())
+    if (std::find(valid.begin(), valid.end(), k) == valid.end()) v.fail_unknown_key(expected, k, valid);
+}
+
 void ConfigNode::fail_unknown_key(const std::string& expected, const std::string& key,
                                   const std::vector<std::string>& valid) const {
   SourceLoc at = m_loc;

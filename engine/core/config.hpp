@@ -64,6 +64,9 @@ class ConfigNode {
   /// and a "did you mean" over `valid`.
   [[noreturn]] void fail_unknown_key(const std::string& expected, const std::string& key,
                                      const std::vector<std::string>& valid) const;
+  /// Throws for the first key of this table not in `valid` (fail_unknown_key, naming `expected`),
+  /// or if this is not a table.
+  void check_keys(const std::vector<std::string>& valid, const std::string& expected) const;
   /// Words for what this node holds: "the string \"x\"", "the integer 3", "a table".
   [[nodiscard]] std::string describe() const;
 

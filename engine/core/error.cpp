@@ -19,6 +19,8 @@ std::string SourceLoc::str() const {
 
 SourceLoc SourceLoc::at_byte(const std::string& file, const std::string& text, std::size_t at) {
   at = std::min(at, text.size());
+  // Past a final newline there is no line: point at the end of the last one.
+  while (at > 0 && at == text.size() && (text[at - 1] == '\n' || text[at - 1] == '\r')) --at;
   const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 == 0
   std::size_t line_end = text.find('\n', line_start);
   if (line_end == std::string::npos) line_end = text.size();

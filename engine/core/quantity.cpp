@@ -26,8 +26,8 @@ constexpr std::array kBases = {
     Base{"d", 86400.0, dims::kTime},
     Base{"day", 86400.0, dims::kTime},
     Base{"days", 86400.0, dims::kTime},
-    Base{"year", 365 * 86400.0, dims::kTime},
-    Base{"years", 365 * 86400.0, dims::kTime},
+    Base{"year", kSecondsPerYear, dims::kTime},
+    Base{"years", kSecondsPerYear, dims::kTime},
     Base{"Hz", 1.0, dims::kFrequency},
     Base{"B", 8.0, dims::kData},
     Base{"b", 1.0, dims::kData},
@@ -229,7 +229,7 @@ ParsedQuantity parse_quantity(std::string_view text) {
     Dim d{};
     if (!parse_atom(atom, s, d))
       throw QuantitySyntaxError("unknown unit '" + std::string(atom) + "' in '" + buf +
-                                "' (units: J Wh W s min h Hz B b bit op V A g %, with prefixes "
+                                "' (units: J Wh W s min h d day(s) year(s) Hz B b bit op V A g %, with prefixes "
                                 "p n u m k M G T P Ki Mi Gi Ti)");
     if (divide) {
       out.si /= s;

@@ -104,6 +104,8 @@ using Mass = Quantity<dims::kMass>;  ///< kg (carbon dioxide equivalent masses)
 static_assert(sizeof(Energy) == sizeof(double));
 
 inline constexpr double kBitsPerByte = 8.0;
+inline constexpr double kSecondsPerDay = 86400.0;
+inline constexpr double kSecondsPerYear = 365 * kSecondsPerDay;  ///< a 365-day year
 
 namespace literals {
 // clang-format off

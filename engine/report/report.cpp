@@ -136,7 +136,7 @@ std::string render_table(const ReportInput& in, std::size_t top_ops, const std::
                            format_co2e(r.footprint_kg * 1000));
     out += fmt::format(
         "carbon, embodied: {} ({} of a {:.3g}-year life of {}{})\n", format_co2e(e.co2e_g), t_str(L.time_s),
-        e.lifetime_s / (365 * 86400.0), parts, e.not_covered.empty() ? "" : "; no data for " + [&] {
+        e.lifetime_s / core::kSecondsPerYear, parts, e.not_covered.empty() ? "" : "; no data for " + [&] {
           std::string n;
           for (const auto& d : e.not_covered) n += (n.empty() ? "" : ", ") + d;
           return n;
@@ -280,7 +280,7 @@ std::string render_csv(const ReportInput& in) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& option) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -288,21 +288,21 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f)
-      throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "cannot create " + tmp.string(),
+      throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a writable output path", "cannot create " + tmp.string(),
                          "check that the folder exists"});
     f << text;
     f.flush();
     if (!f) {
       std::error_code ec;
       fs::remove(tmp, ec);
-      throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a writable output path", "write failed", ""});
+      throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a writable output path", "write failed", ""});
     }
   }
   std::error_code ec;
   fs::rename(tmp, target, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw ConfigError({SourceLoc{path, 0, 0, {}}, "--out", "a path that can be replaced", ec.message(), ""});
+    throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a path that can be replaced", ec.message(), ""});
   }
 }
 

@@ -106,6 +106,6 @@ std::string render_csv(const ReportInput& in);
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
 /// reader never sees a partial file. Throws ConfigError if the folder is not writable.
-void write_file_atomic(const std::string& path, const std::string& text);
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& option = "--out");
 
 }  // namespace jg::report

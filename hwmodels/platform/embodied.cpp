@@ -47,18 +47,6 @@ const ActFactors& act() {
   return f;
 }
 
-std::vector<std::string> keys_of(const std::map<std::string, double>& m) {
-  std::vector<std::string> k;
-  for (const auto& [name, v] : m) k.push_back(name);
-  return k;
-}
-
-void check_keys(const ConfigNode& t, const std::vector<std::string>& valid, const std::string& what) {
-  if (!t.is_table()) t.fail("a table of " + what, t.describe());
-  for (const auto& [k, v] : t.entries())
-    if (std::find(valid.begin(), valid.end(), k) == valid.end()) v.fail_unknown_key(what, k, valid);
-}
-
 int positive_count(const ConfigNode& n, int lo) {
   const std::int64_t v = n.as_int();
   if (v < lo || v > 4096) n.fail("a count between " + std::to_string(lo) + " and 4096", n.describe());
@@ -76,17 +64,18 @@ double die_kg(const ConfigNode& area, const ConfigNode& process) {
 double act_carbon_per_area_kg_per_cm2(const std::string& node, const ConfigNode& where) {
   const auto& m = act().cpa_kg_per_cm2;
   const auto it = m.find(node);
-  if (it == m.end())
-    where.fail(
-        "a logic node of the ACT model", where.describe(),
-        core::did_you_mean(node, keys_of(m)) +
-            " (name the nearest node, e.g. TSMC 12FFN, a 16 nm-class process, as \"14nm\", and say so in source)");
+  if (it == m.end()) {
+    std::string nodes;
+    for (const auto& [name, cpa] : m) nodes += (nodes.empty() ? "" : ", ") + name;
+    where.fail("a logic node of the ACT model: " + nodes, where.describe(),
+               "name the nearest node ACT has and say so in source (TSMC 12FFN, a 16 nm-class process: \"14nm\")");
+  }
   return it->second;
 }
 
 void read_device_embodied(Platform& p, int device, const ConfigNode& t) {
-  check_keys(t, {"die_area_mm2", "process", "dies", "die", "packages", "memory", "co2e", "source"},
-             "device embodied-carbon keys");
+  t.check_keys({"die_area_mm2", "process", "dies", "die", "packages", "memory", "co2e", "source"},
+               "device embodied-carbon keys");
   Device& d = p.devices[static_cast<std::size_t>(device)];
   Embodied e;
   e.present = true;
@@ -112,7 +101,7 @@ void read_device_embodied(Platform& p, int device, const ConfigNode& t) {
     if (!dies->is_array() || dies->items().empty())
       dies->fail("an array of tables {area_mm2, process, count}", dies->describe());
     for (const auto& item : dies->items()) {
-      check_keys(item, {"area_mm2", "process", "count"}, "die keys");
+      item.check_keys({"area_mm2", "process", "count"}, "die keys");
       const int n = item.find("count") ? positive_count(item.at("count"), 1) : 1;
       e.logic_kg += n * die_kg(item.at("area_mm2"), item.at("process"));
     }
@@ -137,7 +126,7 @@ void read_device_embodied(Platform& p, int device, const ConfigNode& t) {
 }
 
 void read_node_embodied(Platform& p, const ConfigNode& t) {
-  check_keys(t, {"co2e", "ssd", "source"}, "node embodied-carbon keys");
+  t.check_keys({"co2e", "ssd", "source"}, "node embodied-carbon keys");
   p.node.embodied_source = t.at("source").as_string();
   double kg = 0;
   if (const ConfigNode* c = t.find("co2e")) {

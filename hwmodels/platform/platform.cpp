@@ -450,10 +450,8 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
 }
 
 void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
-  static const std::vector<std::string> kKeys = {"psu_efficiency", "pue",     "device_boundary", "parts",
-                                                 "source",         "sources", "lifetime",        "embodied"};
-  for (const auto& [k, v] : t.entries())
-    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) v.fail_unknown_key("a node key", k, kKeys);
+  t.check_keys({"psu_efficiency", "pue", "device_boundary", "parts", "source", "sources", "lifetime", "embodied"},
+               "a node key");
   if (const ConfigNode* v = t.find("psu_efficiency")) {
     p.node.psu_efficiency = v->as_number();
     if (!(p.node.psu_efficiency > 0.3 && p.node.psu_efficiency <= 1.0))
@@ -466,7 +464,7 @@ void read_node(Platform& p, const Registry& reg, const ConfigNode& t) {
   if (const ConfigNode* s = t.find("source")) p.node.source = s->as_string();
   if (const ConfigNode* v = t.find("lifetime")) {
     p.node.lifetime_s = v->as<core::Time>().si();
-    if (!(p.node.lifetime_s >= 86400.0 && p.node.lifetime_s <= 50 * 365 * 86400.0))
+    if (!(p.node.lifetime_s >= core::kSecondsPerDay && p.node.lifetime_s <= 50 * core::kSecondsPerYear))
       v->fail("a service life between 1 day and 50 years (e.g. \"5 years\")", v->describe());
   }
   if (const ConfigNode* e = t.find("embodied")) read_node_embodied(p, *e);

@@ -126,7 +126,7 @@ struct NodeSpec {
   std::string source;
   /// Service life over which the hardware's embodied carbon is amortized (default 5 years, as
   /// LLMCarbon's embodied model; `lifetime`). [s]
-  double lifetime_s = 5 * 365 * 86400.0;
+  double lifetime_s = 5 * core::kSecondsPerYear;
   /// [node.embodied]: what the devices leave out (chassis, boards, PSUs as a given figure; SSDs
   /// by capacity). Per node. [kg]
   double embodied_kg = 0;

@@ -17,7 +17,7 @@ using test::run_cli;
 // ACT (hwmodels/embodied/act.toml): CPA = (583 g/kWh x EPA + (GPA95 + GPA99) / 2 + MPA) / 0.875.
 constexpr double kCpa7nmKgPerCm2 = (583 * 2.150 + (350 + 200) / 2.0 + 500) / 0.875 / 1000;   // 2.3182...
 constexpr double kCpa14nmKgPerCm2 = (583 * 1.200 + (200 + 125) / 2.0 + 500) / 0.875 / 1000;  // 1.5567...
-constexpr double kYear = 365 * 86400.0;
+constexpr double kYear = core::kSecondsPerYear;
 
 std::string gpu_platform(const std::string& embodied, const std::string& extra = "") {
   return R"(schema_version = 1
