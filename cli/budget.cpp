@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <ostream>
@@ -132,27 +133,21 @@ void read_limits(std::vector<Line>& lines, const ConfigNode& t, const std::strin
   }
 }
 
-std::string xml_escape(const std::string& s) {
+/// `s` with each character that has a replacement in `table` replaced.
+std::string escape(const std::string& s, std::initializer_list<std::pair<char, const char*>> table) {
   std::string o;
   for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
+    const auto* r = std::find_if(table.begin(), table.end(), [c](const auto& e) { return e.first == c; });
+    if (r == table.end())
+      o += c;
+    else
+      o += r->second;
   }
   return o;
+}
+
+std::string xml_escape(const std::string& s) {
+  return escape(s, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}});
 }
 
 std::string junit(const std::vector<Line>& lines, const BudgetArgs& a) {
@@ -199,39 +194,12 @@ std::string show_figure(const std::string& metric, double v) {
 }
 
 std::string markdown_cell(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '|')
-      o += "\\|";
-    else if (c == '<')
-      o += "&lt;";
-    else if (c == '>')
-      o += "&gt;";
-    else if (c == '&')
-      o += "&amp;";
-    else
-      o += c;
-  }
-  return o;
+  return escape(s, {{'|', "\\|"}, {'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}});
 }
 
 std::string github_escape(const std::string& s, bool property) {
-  std::string o;
-  for (char c : s) {
-    if (c == '%')
-      o += "%25";
-    else if (c == '\r')
-      o += "%0D";
-    else if (c == '\n')
-      o += "%0A";
-    else if (property && c == ':')
-      o += "%3A";
-    else if (property && c == ',')
-      o += "%2C";
-    else
-      o += c;
-  }
-  return o;
+  return property ? escape(s, {{'%', "%25"}, {'\r', "%0D"}, {'\n', "%0A"}, {':', "%3A"}, {',', "%2C"}})
+                  : escape(s, {{'%', "%25"}, {'\r', "%0D"}, {'\n', "%0A"}});
 }
 
 int cmd_check_budget(const BudgetArgs& a, std::ostream& out, std::ostream& err) {

@@ -138,7 +138,11 @@ TEST(CheckBudget, EnergyInNoTimeFailsAnyPowerLimit) {
             1);
 }
 
-TEST(CheckBudget, MarkdownCellsEscapeTablesAndHtml) { EXPECT_EQ(cli::markdown_cell("f|w<d>&"), "f\\|w&lt;d&gt;&amp;"); }
+TEST(CheckBudget, MarkdownCellsAndGithubCommandsAreEscaped) {
+  EXPECT_EQ(cli::markdown_cell("f|w<d>&"), "f\\|w&lt;d&gt;&amp;");
+  EXPECT_EQ(cli::github_escape("a:b,c%\n", true), "a%3Ab%2Cc%25%0A");
+  EXPECT_EQ(cli::github_escape("a:b,c%\n", false), "a:b,c%25%0A");
+}
 
 TEST(Diff, IdenticalReportsAreEmpty) {
   const auto r = run_cli({"diff", kSmall, kSmall, "--format", "json"});
