@@ -13,6 +13,7 @@
 #include "cli/calibrate.hpp"
 #include "cli/carbon.hpp"
 #include "cli/inputs.hpp"
+#include "cli/sweep.hpp"
 #include "cli/validate.hpp"
 #include "engine/core/error.hpp"
 #include "engine/eval/evaluator.hpp"
@@ -437,6 +438,31 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->capture_default_str();
   c_diff->add_option("--top", diff.top, "component and op rows shown (the largest changes)")->capture_default_str();
   c_diff->add_option("--markdown", diff.markdown, "also write a Markdown summary (for a pull-request comment)");
+  SweepArgs sweep;
+  auto* c_sweep =
+      app.add_subcommand("sweep", "evaluate every point of a design space (a sweep file) and stream one row per point");
+  c_sweep->add_option("file", sweep.file, "sweep file (TOML: platform, workload, [set], [axes], [sample])")->required();
+  c_sweep->add_option("--format", sweep.format, "output format: CSV or JSON Lines")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->capture_default_str();
+  c_sweep->add_option("--out", sweep.out,
+                      "write to FILE (via a temporary file and a rename; Ctrl-C keeps the rows so far)");
+  c_sweep->add_option("--threads", sweep.threads, "worker threads (0: all cores, 1: serial)")
+      ->check(CLI::Range(0, 1024));
+  OptimizeArgs opt;
+  auto* c_opt = app.add_subcommand(
+      "optimize",
+      "find the best point of a sweep file's space under a power budget or deadline, and its Pareto fronts");
+  c_opt->add_option("file", opt.file, "sweep file, as for sweep")->required();
+  c_opt->add_option("--objective", opt.objective, "what to minimize: time, energy or energy-delay product")
+      ->check(CLI::IsMember({"time", "energy", "edp"}))
+      ->capture_default_str();
+  c_opt->add_option("--max-power", opt.max_power, "average power limit, e.g. 30W");
+  c_opt->add_option("--deadline", opt.deadline, "time limit, e.g. 90s or 2h");
+  c_opt->add_option("--format", opt.format, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  c_opt->add_option("--threads", opt.threads, "worker threads (0: all cores, 1: serial)")->check(CLI::Range(0, 1024));
 
   try {
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -455,6 +481,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       return c_budget->parsed() ? cmd_check_budget(budget, out, err) : cmd_diff(diff, out, err);
     }
     if (c_cal->parsed()) return cmd_calibrate(cal, out);
+    if (c_sweep->parsed()) return cmd_sweep(sweep, out, err);
+    if (c_opt->parsed()) return cmd_optimize(opt, out, err);
     if (c_val->parsed()) return cmd_validate_suite(suite_files, suite_format, out);
     return cmd_estimate(est, out);
   } catch (const ConfigError& e) {

@@ -10,6 +10,8 @@
 // clock is lowered (bisection over [min_clock, clock]) until the cap holds.
 #pragma once
 
+#include <memory>
+
 #include "engine/eval/ledger.hpp"
 #include "hwmodels/platform/platform.hpp"
 #include "workloads/graph.hpp"
@@ -44,6 +46,30 @@ void validate_binding(const hw::Platform& platform, const wl::Graph& graph);
 
 /// Evaluates the whole graph. validate_binding must have passed (it is called again here).
 Ledger evaluate(const hw::Platform& platform, const wl::Graph& graph, const EvalOptions& options = {});
+
+/// A graph prepared for evaluation at many operating points of one platform: every op's
+/// activity (which depends on the memory hierarchy, not on clocks) is estimated once, with the
+/// units each slot is charged; per stage, op times are summed once per distinct (clock, online
+/// units, memory clock) of its device and kept. evaluate() then gives what eval::evaluate gives
+/// at the platform's current device settings (clocks, online units, memory clocks, power caps:
+/// what a power mode sets), to rounding, without per-op records, slots or component ids.
+/// Not thread-safe: give each thread its own copy (copies share the activities).
+class Plan {
+ public:
+  /// `graph` must outlive the plan. Runs validate_binding. Activity mode is not supported.
+  Plan(const hw::Platform& platform, const wl::Graph& graph, const EvalOptions& options = {});
+  Plan(const Plan&);
+  Plan& operator=(const Plan&);
+  Plan(Plan&&) noexcept;
+  Plan& operator=(Plan&&) noexcept;
+  ~Plan();
+  /// `platform`: the platform the plan was made for, or a copy of it with other device settings.
+  [[nodiscard]] Ledger evaluate(const hw::Platform& platform) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Whether a workload's memory footprint fits one instance of its device's DRAM.
 struct MemoryCheck {

@@ -32,6 +32,8 @@ std::string repeat_str(double r) {
   return r == std::floor(r) && r < 1e15 ? fmt::format("{}", static_cast<long long>(r)) : fmt::format("{:.4g}", r);
 }
 
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -39,7 +41,31 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-}  // namespace
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else
+          out += c;
+    }
+  }
+  return out + "\"";
+}
 
 std::string block_kind(const wl::Graph& g, const wl::Op& op) {
   if (op.type == wl::OpType::kLayerNorm) return "norm";
@@ -280,30 +306,47 @@ std::string render_csv(const ReportInput& in) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, const std::string& text, const std::string& option) {
+AtomicFile::AtomicFile(std::string path, std::string option) : path_(std::move(path)), option_(std::move(option)) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
+  const fs::path target(path_);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f)
-      throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a writable output path", "cannot create " + tmp.string(),
-                         "check that the folder exists"});
-    f << text;
-    f.flush();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a writable output path", "write failed", ""});
-    }
-  }
+  tmp_ = (dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
+  file_.open(tmp_, std::ios::binary | std::ios::trunc);
+  if (!file_)
+    throw ConfigError({SourceLoc{path_, 0, 0, {}}, option_, "a writable output path", "cannot create " + tmp_,
+                       "check that the folder exists"});
+}
+
+AtomicFile::~AtomicFile() {
+  if (committed_) return;
+  file_.close();
   std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw ConfigError({SourceLoc{path, 0, 0, {}}, option, "a path that can be replaced", ec.message(), ""});
+  std::filesystem::remove(tmp_, ec);
+}
+
+void AtomicFile::commit() {
+  namespace fs = std::filesystem;
+  file_.flush();
+  const bool ok = static_cast<bool>(file_);
+  file_.close();
+  std::error_code ec;
+  if (!ok) {
+    fs::remove(tmp_, ec);
+    committed_ = true;
+    throw ConfigError({SourceLoc{path_, 0, 0, {}}, option_, "a writable output path", "write failed", ""});
   }
+  fs::rename(tmp_, path_, ec);
+  committed_ = true;
+  if (ec) {
+    fs::remove(tmp_, ec);
+    throw ConfigError({SourceLoc{path_, 0, 0, {}}, option_, "a path that can be replaced", ec.message(), ""});
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& option) {
+  AtomicFile f(path, option);
+  f.stream() << text;
+  f.commit();
 }
 
 }  // namespace jg::report

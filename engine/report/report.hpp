@@ -2,6 +2,7 @@
 // Output order is deterministic; every report carries its provenance.
 #pragma once
 
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,29 @@ double boundary_energy(const eval::BoundaryEnergy& b, const std::string& boundar
 std::string render_table(const ReportInput& in, std::size_t top_ops = 10, const std::string& by = "stage");
 std::string render_json(const ReportInput& in);
 std::string render_csv(const ReportInput& in);
+
+/// A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& s);
+/// A JSON string literal, quotes included.
+std::string json_string(const std::string& s);
+
+/// A file written through a temporary file in the same folder and renamed onto `path` by
+/// commit(), so a reader never sees a partial file; without commit() (an error) the temporary
+/// file is removed. Throws ConfigError naming `option` if the folder is not writable.
+class AtomicFile {
+ public:
+  AtomicFile(std::string path, std::string option = "--out");
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+  std::ostream& stream() { return file_; }
+  void commit();
+
+ private:
+  std::string path_, option_, tmp_;
+  std::ofstream file_;
+  bool committed_ = false;
+};
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
 /// reader never sees a partial file. Throws ConfigError if the folder is not writable.

@@ -36,7 +36,9 @@ struct PlatformComponent {
   std::string id;   ///< "gpu.pe", "gpu.l2", "gpu.dram", "pcie0", "node.fans"
   int device = -1;  ///< owning device; -1 for links and node parts
   int count = 1;    ///< identical instances (the device's count; a link's or node part's own)
-  std::unique_ptr<core::ComponentModel> model;
+  /// Immutable once loaded; shared, so that a Platform copies cheaply (a sweep gives every
+  /// worker its own copy to set operating points on).
+  std::shared_ptr<const core::ComponentModel> model;
   core::SourceLoc loc;
 };
 
@@ -157,6 +159,14 @@ class Platform {
   /// parts at their (always-on) static power. [W]
   [[nodiscard]] double idle_power_w() const;
 };
+
+/// Sets a custom power mode: per knob of p.power_modes a member of its values (SI). Updates the
+/// knobs' devices (clock, online units, memory clock; devices sharing memory follow its owner)
+/// and power_modes.active/active_values. No parsing: a sweep calls it per point. Throws
+/// std::invalid_argument on a value the knob lacks.
+void set_power_mode(Platform& p, const std::vector<double>& values);
+/// Index of `v` among a knob's values (relative tolerance 1e-6), or -1.
+int find_knob_value(const Knob& k, double v);
 
 /// Top-level keys that select an operating point in an (expanded) platform tree: `power_mode`
 /// and the names of its [power_modes.knobs]; empty knobs when it has none.

@@ -2,6 +2,7 @@
 // platform file or --set selects to its devices' clocks, online units and memory clock.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/core/quantity.hpp"
 #include "hwmodels/platform/power_modes.hpp"
@@ -36,14 +37,13 @@ std::string valid_values(const PowerModes& m, std::size_t k) {
   return out;
 }
 
-/// Index of `v` in the knob's values (relative tolerance 1e-6), or -1.
-int find_value(const Knob& k, double v) {
+}  // namespace
+
+int find_knob_value(const Knob& k, double v) {
   for (std::size_t i = 0; i < k.values.size(); ++i)
     if (std::abs(k.values[i] - v) <= 1e-6 * std::max(1.0, std::abs(v))) return static_cast<int>(i);
   return -1;
 }
-
-}  // namespace
 
 void read_power_modes(Platform& p, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"default", "knobs", "presets", "caveat", "source", "sources"};
@@ -112,7 +112,7 @@ void read_power_modes(Platform& p, const ConfigNode& t) {
       }
       const auto ki = static_cast<std::size_t>(it - knob_names.begin());
       const double x = knob_value(m.knobs[ki], v);
-      if (find_value(m.knobs[ki], x) < 0) v.fail("one of " + valid_values(m, ki), v.describe());
+      if (find_knob_value(m.knobs[ki], x) < 0) v.fail("one of " + valid_values(m, ki), v.describe());
       pr.setting[ki] = x;
       seen[ki] = 1;
     }
@@ -130,6 +130,53 @@ void read_power_modes(Platform& p, const ConfigNode& t) {
     for (const auto& pr : m.presets) names.push_back(pr.name);
     def.fail("the name of a preset", def.describe(), did_you_mean(m.default_preset, names));
   }
+}
+
+namespace {
+
+/// Applies power_modes.active_values to the knobs' devices.
+void set_device_settings(Platform& p) {
+  const PowerModes& m = p.power_modes;
+  for (std::size_t ki = 0; ki < m.knobs.size(); ++ki) {
+    const Knob& k = m.knobs[ki];
+    Device& d = p.devices[static_cast<std::size_t>(k.device)];
+    const double x = m.active_values[ki];
+    switch (k.sets) {
+      case Knob::Sets::kClock:
+        d.clock_hz = x;
+        d.min_clock_hz = std::min(d.min_clock_hz, x);
+        break;
+      case Knob::Sets::kCores:
+        d.active_units = x;
+        break;
+      case Knob::Sets::kMemoryClock:
+        d.memory_clock_ratio = x / k.values.back();
+        break;
+    }
+  }
+  // Devices sharing memory follow the owner's memory clock.
+  for (auto& d : p.devices)
+    if (d.shares_dram)
+      for (const auto& o : p.devices)
+        if (!o.shares_dram && o.dram == d.dram) d.memory_clock_ratio = o.memory_clock_ratio;
+}
+
+}  // namespace
+
+void set_power_mode(Platform& p, const std::vector<double>& values) {
+  PowerModes& m = p.power_modes;
+  if (values.size() != m.knobs.size())
+    throw std::invalid_argument("set_power_mode: " + std::to_string(values.size()) + " values for " +
+                                std::to_string(m.knobs.size()) + " knobs");
+  for (std::size_t ki = 0; ki < m.knobs.size(); ++ki)
+    if (find_knob_value(m.knobs[ki], values[ki]) < 0)
+      throw std::invalid_argument("set_power_mode: knob " + m.knobs[ki].name + " has no value " +
+                                  m.format_value(ki, values[ki]));
+  m.active_values = values;
+  m.active = "custom";
+  for (const auto& pr : m.presets)
+    if (pr.setting == values) m.active = pr.name;
+  set_device_settings(p);
 }
 
 /// Applies the mode chosen at the top level (power_mode = "15W", knob keys) to the devices.
@@ -165,7 +212,7 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
     const ConfigNode* v = root.find(m.knobs[ki].name);
     if (!v) continue;
     const double x = knob_value(m.knobs[ki], *v);
-    if (find_value(m.knobs[ki], x) < 0)
+    if (find_knob_value(m.knobs[ki], x) < 0)
       v->fail("one of " + valid_values(m, ki), v->describe(),
               "the values device '" + p.devices[static_cast<std::size_t>(m.knobs[ki].device)].name + "' supports");
     if (x != m.active_values[ki]) {
@@ -173,28 +220,7 @@ void apply_power_mode(Platform& p, const ConfigNode& root) {
       m.active += "+" + m.knobs[ki].name;
     }
   }
-  for (std::size_t ki = 0; ki < m.knobs.size(); ++ki) {
-    const Knob& k = m.knobs[ki];
-    Device& d = p.devices[static_cast<std::size_t>(k.device)];
-    const double x = m.active_values[ki];
-    switch (k.sets) {
-      case Knob::Sets::kClock:
-        d.clock_hz = x;
-        d.min_clock_hz = std::min(d.min_clock_hz, x);
-        break;
-      case Knob::Sets::kCores:
-        d.active_units = x;
-        break;
-      case Knob::Sets::kMemoryClock:
-        d.memory_clock_ratio = x / k.values.back();
-        break;
-    }
-  }
-  // Devices sharing memory follow the owner's memory clock.
-  for (auto& d : p.devices)
-    if (d.shares_dram)
-      for (const auto& o : p.devices)
-        if (!o.shares_dram && o.dram == d.dram) d.memory_clock_ratio = o.memory_clock_ratio;
+  set_device_settings(p);
 }
 
 double PowerModes::combinations() const {
