@@ -14,6 +14,7 @@
 #include "cli/carbon.hpp"
 #include "cli/inputs.hpp"
 #include "cli/sweep.hpp"
+#include "cli/transfer.hpp"
 #include "cli/validate.hpp"
 #include "engine/core/error.hpp"
 #include "engine/eval/evaluator.hpp"
@@ -463,6 +464,21 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   c_opt->add_option("--threads", opt.threads, "worker threads (0: all cores, 1: serial)")->check(CLI::Range(0, 1024));
+  TransferArgs tr;
+  auto* c_tr = app.add_subcommand(
+      "transfer",
+      "fit a new workload's power-mode corrections from a few measured modes (PowerTrain) and report held-out MAPE");
+  c_tr->add_option("file", tr.file,
+                   "transfer file (TOML: platform, [reference] and [target] workloads with measured-mode CSVs)")
+      ->required();
+  c_tr->add_option("--fit", tr.fit, "measured modes of the target to fit on")->capture_default_str();
+  c_tr->add_option("--strategy", tr.strategy, "how the modes to fit on are chosen")
+      ->check(CLI::IsMember({"random", "maximin", "uncertainty"}))
+      ->capture_default_str();
+  c_tr->add_flag("--study", tr.study, "compare the three strategies for 0 ... --max-modes measured modes");
+  c_tr->add_option("--max-modes", tr.max_modes, "largest number of measured modes in --study")->capture_default_str();
+  c_tr->add_option("--seed", tr.seed, "seed of the random strategy")->capture_default_str();
+  c_tr->add_option("--out", tr.out, "write predictions with 90 % intervals at every measured mode (CSV)");
 
   try {
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -483,6 +499,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (c_cal->parsed()) return cmd_calibrate(cal, out);
     if (c_sweep->parsed()) return cmd_sweep(sweep, out, err);
     if (c_opt->parsed()) return cmd_optimize(opt, out, err);
+    if (c_tr->parsed()) return cmd_transfer(tr, out);
     if (c_val->parsed()) return cmd_validate_suite(suite_files, suite_format, out);
     return cmd_estimate(est, out);
   } catch (const ConfigError& e) {

@@ -175,6 +175,28 @@ bool is_mode_key(const ConfigNode& platform, const std::string& key) {
 
 }  // namespace
 
+std::vector<std::size_t> select_stages(const wl::Graph& g, const std::string& stage, const ConfigNode& where,
+                                       const std::string& workload) {
+  std::vector<std::size_t> out;
+  if (stage.empty()) return out;
+  for (std::size_t s = 0; s < g.stages.size(); ++s)
+    if (g.stages[s].name == stage) out.push_back(s);
+  if (out.empty())
+    for (std::size_t s = 0; s < g.stages.size(); ++s)
+      if (wl::stage_kind_name(g.stages[s].kind) == stage) out.push_back(s);
+  if (out.empty()) {
+    std::vector<std::string> names;
+    std::string list;
+    for (const auto& st : g.stages) {
+      names.push_back(st.name);
+      list += (list.empty() ? "" : ", ") + st.name + " (" + std::string(wl::stage_kind_name(st.kind)) + ")";
+    }
+    where.fail("a stage name or kind of workload '" + workload + "': " + list, where.describe(),
+               did_you_mean(stage, names));
+  }
+  return out;
+}
+
 void apply_overrides(ConfigNode& platform, ConfigNode& workload, const std::vector<std::string>& sets) {
   // "a=1,b=2" in one --set is two assignments when every comma-separated part has an '='.
   std::vector<std::string> split;

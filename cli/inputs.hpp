@@ -37,4 +37,9 @@ wl::Graph build_graph(const core::ConfigNode& root, bool strict);
 /// platform, keys prefixed workload. to the workload, and a bare name to workload [params].
 void apply_overrides(core::ConfigNode& platform, core::ConfigNode& workload, const std::vector<std::string>& sets);
 
+/// Stages whose figures a study compares: those named `stage`, else those of that kind; empty
+/// `stage`: none (the whole workload). ConfigError at `where` listing names and kinds if none.
+std::vector<std::size_t> select_stages(const wl::Graph& g, const std::string& stage, const core::ConfigNode& where,
+                                       const std::string& workload);
+
 }  // namespace jg::cli

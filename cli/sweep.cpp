@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,6 +87,7 @@ struct AxisValue {
   bool number = false;  ///< label is a number (unquoted in JSON)
   double si = 0;        ///< knob axes: the knob value
   std::size_t preset = 0;
+  std::string csv, json;  ///< "label," and "\"key\":value," ready to append
 };
 
 struct Axis {
@@ -249,7 +252,7 @@ std::vector<Axis> resolve_axes(const SweepSpec& s, const hw::Platform& base) {
       a.knob = k;
       a.node = &n;
       for (double v : pm.knobs[k].values)
-        a.values.push_back({pm.format_value(k, v), pm.format_value(k, v), pm.knobs[k].is_count, v, 0});
+        a.values.push_back({pm.format_value(k, v), pm.format_value(k, v), pm.knobs[k].is_count, v, 0, {}, {}});
       axes.push_back(std::move(a));
     }
   };
@@ -320,7 +323,8 @@ std::vector<Axis> resolve_axes(const SweepSpec& s, const hw::Platform& base) {
           values.push_back(knob->values[static_cast<std::size_t>(at)]);
         }
       }
-      for (double y : values) a.values.push_back({pm.format_value(k, y), pm.format_value(k, y), knob->is_count, y, 0});
+      for (double y : values)
+        a.values.push_back({pm.format_value(k, y), pm.format_value(k, y), knob->is_count, y, 0, {}, {}});
       axes.push_back(std::move(a));
       continue;
     }
@@ -378,6 +382,11 @@ Space make_space(std::vector<Axis> axes, const SweepSpec& s) {
   sp.product = 1;
   for (const auto& a : sp.axes) sp.product *= a.values.size();
   if (s.sample_n > 0) sp.sample = sample_indices(sp.product, s.sample_n, s.seed);
+  for (auto& a : sp.axes)
+    for (auto& v : a.values) {
+      v.csv = report::csv_field(v.label) + ",";
+      v.json = report::json_string(a.key) + ":" + (v.number ? v.label : report::json_string(v.label)) + ",";
+    }
   if (static_cast<double>(sp.points()) > kMaxPoints)
     throw ConfigError({s.root.loc(), "axes", fmt::format("at most {:.0e} points", kMaxPoints),
                        fmt::format("{} points", sp.points()), "sample the space: [sample] n = 1000000, seed = 1"});
@@ -416,8 +425,8 @@ class Runner {
 
   /// Per point (in a worker; `text` is its chunk's buffer) and per block (serially, in order;
   /// returns false to stop).
-  using PointFn =
-      std::function<void(std::uint64_t ordinal, const Combo&, const eval::Ledger&, const Figures&, std::string& text)>;
+  using PointFn = std::function<void(std::uint64_t ordinal, const std::vector<std::size_t>& values, const Combo&,
+                                     const eval::Ledger&, const Figures&, std::string& text)>;
   using BlockFn = std::function<bool(const std::string& text, std::uint64_t done)>;
   void run(const PointFn& per_point, const BlockFn& per_block) {
     const std::uint64_t n = space_.points();
@@ -450,8 +459,8 @@ class Runner {
             w.plan = std::make_unique<eval::Plan>(*combo.plan);
             w.combo = ck;
           }
+          space_.values_of(index, vi);
           if (fast_axes_) {
-            space_.values_of(index, vi);
             knobs = combo.base_values;
             for (std::size_t a = 0; a < space_.axes.size(); ++a) {
               const Axis& ax = space_.axes[a];
@@ -480,7 +489,7 @@ class Runner {
               f.time_s += led.stages[s].time_s;
             }
           }
-          per_point(ordinal, combo, led, f, texts[ci]);
+          per_point(ordinal, vi, combo, led, f, texts[ci]);
         }
       });
       std::string text;
@@ -559,6 +568,16 @@ class Runner {
     auto combo = std::make_unique<Combo>();
     try {
       LoadedInput wl_in = load_workload_input(spec_.workload, *base_, sets);
+      // stage = "training" on a zoo model in its default inference mode selects its training
+      // pipeline (the minimal sweep file); an explicit mode is left alone.
+      const ConfigNode* params = wl_in.root.find("params");
+      const ConfigNode* mode = params ? params->find("mode") : nullptr;
+      const bool mode_set =
+          std::any_of(sets.begin(), sets.end(), [](const std::string& a) { return a.rfind("mode=", 0) == 0; });
+      if ((spec_.stage == "training" || spec_.stage == "train") && mode && mode->as_string() == "infer" && !mode_set) {
+        sets.push_back("mode=train");
+        nodes.push_back(spec_.stage_node);
+      }
       ConfigNode hw_root = hw_.root;
       apply_overrides(hw_root, wl_in.root, sets);
       combo->platform = hw::load_platform(hw_root, hw::builtin_registry());
@@ -576,24 +595,7 @@ class Runner {
     }
     combo->plan.emplace(combo->platform, combo->graph);
     combo->base_values = combo->platform.power_modes.active_values;
-    if (!spec_.stage.empty()) {
-      const auto& stages = combo->graph.stages;
-      for (std::size_t s = 0; s < stages.size(); ++s)
-        if (stages[s].name == spec_.stage) combo->selected.push_back(s);
-      if (combo->selected.empty())
-        for (std::size_t s = 0; s < stages.size(); ++s)
-          if (wl::stage_kind_name(stages[s].kind) == spec_.stage) combo->selected.push_back(s);
-      if (combo->selected.empty()) {
-        std::vector<std::string> names;
-        std::string list;
-        for (const auto& st : stages) {
-          names.push_back(st.name);
-          list += (list.empty() ? "" : ", ") + st.name + " (" + std::string(wl::stage_kind_name(st.kind)) + ")";
-        }
-        spec_.stage_node->fail("a stage name or kind of workload '" + spec_.workload + "': " + list,
-                               spec_.stage_node->describe(), did_you_mean(spec_.stage, names));
-      }
-    }
+    if (spec_.stage_node) combo->selected = select_stages(combo->graph, spec_.stage, *spec_.stage_node, spec_.workload);
     return combo;
   }
 
@@ -675,36 +677,30 @@ int cmd_sweep(const SweepArgs& a, std::ostream& out, std::ostream& err) {
     header += "\n";
   }
   const std::size_t stage_cols = runner.stage_columns.size();
-  Runner::PointFn per_point = [&](std::uint64_t ordinal, const Combo& combo, const eval::Ledger& led, const Figures& f,
-                                  std::string& text) {
-    std::vector<const AxisValue*> labels;
-    runner.labels(ordinal, labels);
+  Runner::PointFn per_point = [&](std::uint64_t, const std::vector<std::size_t>& vi, const Combo& combo,
+                                  const eval::Ledger& led, const Figures& f, std::string& text) {
+    auto to = std::back_inserter(text);
     const double power = f.time_s > 0 ? f.energy_j / f.time_s : 0.0;
     if (csv) {
-      for (const AxisValue* v : labels) text += report::csv_field(v->label) + ",";
-      text += num(f.energy_j) + "," + num(f.time_s) + "," + num(power);
-      if (selected) text += "," + num(f.total_energy_j) + "," + num(f.total_time_s);
-      std::vector<double> cols(stage_cols, 0.0);
-      std::vector<char> have(stage_cols, 0);
-      for (std::size_t s = 0; s < led.stages.size(); ++s) {
-        const int c = combo.column[s];
-        if (c < 0) continue;
-        cols[static_cast<std::size_t>(c)] += led.stages[s].energy_j;
-        have[static_cast<std::size_t>(c)] = 1;
-      }
-      for (std::size_t c = 0; c < stage_cols; ++c) text += have[c] ? "," + num(cols[c]) : std::string(",");
-      text += "\n";
+      for (std::size_t i = 0; i < vi.size(); ++i) text += sp.axes[i].values[vi[i]].csv;
+      fmt::format_to(to, "{},{},{}", f.energy_j, f.time_s, power);
+      if (selected) fmt::format_to(to, ",{},{}", f.total_energy_j, f.total_time_s);
+      std::array<double, 16> small{};
+      std::vector<double> big;
+      double* cols = stage_cols <= small.size() ? small.data() : (big.assign(stage_cols, 0.0), big.data());
+      for (std::size_t s = 0; s < led.stages.size(); ++s)
+        if (combo.column[s] >= 0) cols[combo.column[s]] += led.stages[s].energy_j;
+      for (std::size_t c = 0; c < stage_cols; ++c) fmt::format_to(to, ",{}", cols[c]);
+      text += '\n';
     } else {
-      text += "{";
-      for (std::size_t i = 0; i < labels.size(); ++i)
-        text += report::json_string(sp.axes[i].key) + ":" +
-                (labels[i]->number ? labels[i]->label : report::json_string(labels[i]->label)) + ",";
-      text += "\"energy_j\":" + num(f.energy_j) + ",\"time_s\":" + num(f.time_s) + ",\"avg_power_w\":" + num(power);
-      if (selected) text += ",\"total_energy_j\":" + num(f.total_energy_j) + ",\"total_time_s\":" + num(f.total_time_s);
+      text += '{';
+      for (std::size_t i = 0; i < vi.size(); ++i) text += sp.axes[i].values[vi[i]].json;
+      fmt::format_to(to, "\"energy_j\":{},\"time_s\":{},\"avg_power_w\":{}", f.energy_j, f.time_s, power);
+      if (selected) fmt::format_to(to, ",\"total_energy_j\":{},\"total_time_s\":{}", f.total_energy_j, f.total_time_s);
       text += ",\"stages\":{";
       for (std::size_t s = 0; s < led.stages.size(); ++s)
-        text += (s ? "," : "") + report::json_string(led.stages[s].name) +
-                ":{\"energy_j\":" + num(led.stages[s].energy_j) + ",\"time_s\":" + num(led.stages[s].time_s) + "}";
+        fmt::format_to(to, "{}{}:{{\"energy_j\":{},\"time_s\":{}}}", s ? "," : "",
+                       report::json_string(led.stages[s].name), led.stages[s].energy_j, led.stages[s].time_s);
       text += "}}\n";
     }
   };
@@ -797,7 +793,8 @@ int cmd_optimize(const OptimizeArgs& a, std::ostream& out, std::ostream& err) {
   Progress progress(err, sp.points());
   std::uint64_t evaluated = 0;
   runner.run(
-      [&](std::uint64_t o, const Combo&, const eval::Ledger&, const Figures& f, std::string&) {
+      [&](std::uint64_t o, const std::vector<std::size_t>&, const Combo&, const eval::Ledger&, const Figures& f,
+          std::string&) {
         pts[static_cast<std::size_t>(o)] = {f.time_s, f.energy_j};
       },
       [&](const std::string&, std::uint64_t done) {

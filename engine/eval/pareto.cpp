@@ -1,26 +1,32 @@
 #include "engine/eval/pareto.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <stdexcept>
 
 namespace jg::eval {
 
 std::vector<std::size_t> pareto_front(const std::vector<double>& x, const std::vector<double>& y) {
   if (x.size() != y.size()) throw std::invalid_argument("pareto_front: x and y differ in length");
-  std::vector<std::size_t> order(x.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (x[a] != x[b]) return x[a] < x[b];
-    if (y[a] != y[b]) return y[a] < y[b];
-    return a < b;
+  struct P {
+    double x, y;
+    std::size_t i;
+  };
+  std::vector<P> pts(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) pts[i] = {x[i], y[i], i};
+  std::sort(pts.begin(), pts.end(), [](const P& a, const P& b) {
+    if (a.x != b.x) return a.x < b.x;
+    if (a.y != b.y) return a.y < b.y;
+    return a.i < b.i;
   });
   // Sweeping x upwards, a point is on the front when its y is below every y seen so far, or
   // when it repeats the last kept point exactly (equal points do not dominate each other).
   std::vector<std::size_t> front;
-  for (std::size_t i : order) {
-    if (front.empty() || y[i] < y[front.back()] || (x[i] == x[front.back()] && y[i] == y[front.back()]))
-      front.push_back(i);
+  const P* last = nullptr;
+  for (const P& p : pts) {
+    if (!last || p.y < last->y || (p.x == last->x && p.y == last->y)) {
+      front.push_back(p.i);
+      last = &p;
+    }
   }
   return front;
 }
