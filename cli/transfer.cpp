@@ -14,6 +14,7 @@
 #include "calib/csv.hpp"
 #include "calib/transfer.hpp"
 #include "cli/inputs.hpp"
+#include "cli/study.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/quantity.hpp"
 #include "engine/eval/evaluator.hpp"
@@ -38,46 +39,12 @@ double normalized(const hw::Knob& k, double v) {
   return hi > lo ? (v - lo) / (hi - lo) : 0.0;
 }
 
-/// The model's (time, power) at a mode, for the selected stages or the whole workload.
+/// The model's (time, power) at a mode, for the compared stages or the whole workload.
 std::pair<double, double> model_at(hw::Platform& w, const hw::Platform& base, const eval::Plan& plan,
                                    const std::vector<double>& mode, const std::vector<std::size_t>& selected) {
-  for (std::size_t d = 0; d < w.devices.size(); ++d) w.devices[d].min_clock_hz = base.devices[d].min_clock_hz;
-  hw::set_power_mode(w, mode);
-  const eval::Ledger led = plan.evaluate(w);
-  double t = led.time_s, e = led.energy_j;
-  if (!selected.empty()) {
-    t = e = 0;
-    for (std::size_t s : selected) {
-      t += led.stages[s].time_s;
-      e += led.stages[s].energy_j;
-    }
-  }
-  return {t, t > 0 ? e / t : 0.0};
-}
-
-struct Built {
-  hw::Platform platform;
-  wl::Graph graph;
-  std::vector<std::size_t> selected;
-};
-
-Built build_side(const LoadedInput& hw_in, const hw::Platform& base, const ConfigNode& t, const std::string& stage,
-                 const ConfigNode* stage_node) {
-  std::vector<std::string> sets;
-  if (const ConfigNode* set = t.find("set")) {
-    if (!set->is_table()) set->fail("a table of overrides", set->describe());
-    for (const auto& [k, v] : set->entries()) {
-      if (!v.is_number() && v.kind() != ConfigNode::Kind::String) v.fail("a number or a string", v.describe());
-      sets.push_back(k + "=" + (v.is_number() ? fmt::format("{}", v.as_number()) : v.as_string()));
-    }
-  }
-  const std::string workload = t.at("workload").as_string();
-  LoadedInput wl_in = load_workload_input(workload, base, sets);
-  ConfigNode hw_root = hw_in.root;
-  apply_overrides(hw_root, wl_in.root, sets);
-  Built b{hw::load_platform(hw_root, hw::builtin_registry()), build_graph(wl_in.root, false), {}};
-  if (stage_node) b.selected = select_stages(b.graph, stage, *stage_node, workload);
-  return b;
+  set_mode(w, base, mode);
+  const Figures f = figures_of(plan.evaluate(w), selected);
+  return {f.time_s, f.time_s > 0 ? f.energy_j / f.time_s : 0.0};
 }
 
 /// Reads a measured-modes CSV and evaluates the model at each of its modes.
@@ -86,7 +53,12 @@ Side read_side(const LoadedInput& hw_in, const hw::Platform& base, const ConfigN
   t.check_keys({"workload", "set", "measured"}, "a workload table key");
   Side side;
   side.workload = t.at("workload").as_string();
-  Built b = build_side(hw_in, base, t, stage, stage_node);
+  std::vector<std::string> sets;
+  if (const ConfigNode* set = t.find("set")) {
+    if (!set->is_table()) set->fail("a table of overrides", set->describe());
+    for (const auto& [k, v] : set->entries()) sets.push_back(k + "=" + scalar_value(v, k).text);
+  }
+  Built b = build_combination(hw_in, base, side.workload, sets, stage, stage_node);
   const eval::Plan plan(b.platform, b.graph);
   hw::Platform w = b.platform;
   std::string path = t.at("measured").as_string();
